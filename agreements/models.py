@@ -1,0 +1,1 @@
+"""Agreements arrive with their own issue; the app is registered so its migrations have a home."""

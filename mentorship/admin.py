@@ -1,0 +1,88 @@
+"""Admin for operators running the service. Coordinators work in the app, not here."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from mentorship.models import Cohort, Invitation, Membership, Mentorship, Program, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "is_active", "is_staff", "last_login"]
+    list_filter = ["is_active", "is_staff", "is_superuser"]
+    search_fields = ["email", "full_name"]
+    readonly_fields = ["public_id", "last_login", "date_joined"]
+    fieldsets = [
+        (None, {"fields": ["email", "password", "public_id"]}),
+        (_("Person"), {"fields": ["full_name"]}),
+        (
+            _("Permissions"),
+            {
+                "fields": [
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                    "user_permissions",
+                ]
+            },
+        ),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["email", "full_name", "password1", "password2"],
+            },
+        ),
+    ]
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    list_display = ["name", "default_cadence", "default_retention_days", "created_at"]
+    search_fields = ["name"]
+    filter_horizontal = ["coordinators"]
+    readonly_fields = ["public_id"]
+
+
+@admin.register(Cohort)
+class CohortAdmin(admin.ModelAdmin):
+    list_display = ["name", "program", "starts_on", "ends_on", "status"]
+    list_filter = ["status", "program"]
+    list_select_related = ["program"]
+    readonly_fields = ["public_id"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "cohort", "role", "capacity"]
+    list_filter = ["role"]
+    list_select_related = ["user", "cohort__program"]
+    search_fields = ["user__email", "user__full_name"]
+    raw_id_fields = ["user", "cohort"]
+    readonly_fields = ["public_id"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "cohort", "role", "expires_at", "sent_at", "accepted_at"]
+    list_select_related = ["cohort__program"]
+    search_fields = ["email"]
+    raw_id_fields = ["cohort", "invited_by", "accepted_by"]
+    readonly_fields = ["public_id", "sent_at", "accepted_at", "accepted_by"]
+
+
+@admin.register(Mentorship)
+class MentorshipAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "cohort", "status", "started_on", "ended_on"]
+    list_filter = ["status"]
+    list_select_related = ["mentor", "mentee", "cohort__program"]
+    raw_id_fields = ["cohort", "mentor", "mentee", "supervisor", "created_by"]
+    readonly_fields = ["public_id"]

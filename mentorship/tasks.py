@@ -1,0 +1,60 @@
+"""Celery tasks: thin adapters that load by pk, skip work already done, and delegate."""
+
+from __future__ import annotations
+
+import logging
+from smtplib import SMTPException
+
+from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mentorship import maintenance
+from mentorship.lib import emails
+from mentorship.models import Invitation
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(
+    autoretry_for=(SMTPException, ConnectionError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_invitation_email(*, invitation_id: int) -> bool:
+    """Email the invitation link once; return whether an email went out."""
+    with transaction.atomic():
+        # The row lock makes a second run of the same task wait, then see sent_at.
+        invitation = (
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("cohort__program", "invited_by")
+            .filter(pk=invitation_id)
+            .first()
+        )
+        if invitation is None or invitation.sent_at or not invitation.is_pending:
+            return False
+        emails.send(
+            "invitation",
+            to=invitation.email,
+            subject=_("You are invited to %(program)s")
+            % {"program": invitation.cohort.program.name},
+            context={
+                "invitation": invitation,
+                "accept_url": emails.absolute_url(invitation.get_accept_url()),
+            },
+        )
+        invitation.sent_at = timezone.now()
+        invitation.save(update_fields=["sent_at", "updated_at"])
+    log.info("Invitation %s emailed", invitation.public_id)
+    return True
+
+
+@shared_task
+def purge_stale_invitations() -> int:
+    return maintenance.purge_stale_invitations()
+
+
+@shared_task
+def clear_expired_sessions() -> int:
+    return maintenance.clear_expired_sessions()

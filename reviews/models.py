@@ -1,0 +1,1 @@
+"""Reviews arrive with their own issue; the app is registered so its migrations have a home."""
