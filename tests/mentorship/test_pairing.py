@@ -1,0 +1,236 @@
+"""Pairing: suggestions with visible score parts, and the refusals that protect people."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from mentorship import matching
+from mentorship.models import Mentorship
+from tests import factories
+
+
+def _member(cohort, role, **profile):
+    return factories.MembershipFactory(cohort=cohort, role=role, **profile)
+
+
+def test_suggestions_rank_by_goals_availability_and_capacity(cohort):
+    mentee = _member(
+        cohort, "mentee", goals=["testing", "leadership"], availability=["weekends"]
+    )
+    strong = _member(
+        cohort,
+        "mentor",
+        strengths=["testing", "leadership"],
+        availability=["weekends"],
+        capacity=2,
+    )
+    partial = _member(
+        cohort, "mentor", strengths=["testing"], availability=[], capacity=1
+    )
+    [item] = matching.pairing_board(cohort)
+    assert item.mentee == mentee
+    best, second = item.suggestions
+    assert best.mentor == strong
+    assert (best.goal_overlap, best.availability_overlap, best.capacity_left) == (
+        1.0,
+        1.0,
+        2,
+    )
+    assert best.score == 100
+    assert second.mentor == partial
+    assert second.shared_tags == ["testing"]
+    assert second.score == round(100 * (0.5 * 0.5 + 0.3 * 0 + 0.2 * 1))
+
+
+def test_full_mentors_and_own_supervisors_are_never_suggested(
+    cohort, mentorship, mentor
+):
+    boss = _member(cohort, "mentor", capacity=3)
+    _member(cohort, "mentee", supervisor_email=boss.user.email)
+    mentor.memberships.filter(cohort=cohort).update(capacity=1)  # now full
+    [item] = matching.pairing_board(cohort)  # the paired mentee is not listed
+    assert item.suggestions == []
+
+
+def _pair(client, cohort, **data):
+    return client.post(reverse("mentorship:pairing", args=[cohort.public_id]), data)
+
+
+@pytest.fixture
+def signed_in(client, coordinator):
+    client.force_login(coordinator)
+    return client
+
+
+def test_coordinator_pairs_a_mentor_and_mentee(
+    signed_in, cohort, mentor, mentee, supervisor
+):
+    response = _pair(
+        signed_in,
+        cohort,
+        mentor=mentor.pk,
+        mentee=mentee.pk,
+        supervisor=supervisor.pk,
+        started_on=cohort.starts_on.isoformat(),
+    )
+    assert response.status_code == 302
+    mentorship = Mentorship.objects.get()
+    assert (mentorship.mentor, mentorship.mentee, mentorship.supervisor) == (
+        mentor,
+        mentee,
+        supervisor,
+    )
+    assert mentorship.status == "active"
+
+
+def test_pairing_page_shows_score_parts(signed_in, cohort, mentor, mentee):
+    mentee.memberships.update(goals=["architecture"])
+    mentor.memberships.update(strengths=["architecture"])
+    page = signed_in.get(reverse("mentorship:pairing", args=[cohort.public_id]))
+    assert page.status_code == 200
+    assert "Goals matched" in page.text and "architecture" in page.text
+    assert "Places left" in page.text
+
+
+def test_over_capacity_is_refused_with_a_message(signed_in, cohort, mentor, mentorship):
+    mentor.memberships.filter(cohort=cohort).update(capacity=1)
+    other = _member(cohort, "mentee").user
+    response = _pair(
+        signed_in,
+        cohort,
+        mentor=mentor.pk,
+        mentee=other.pk,
+        started_on=cohort.starts_on.isoformat(),
+    )
+    assert response.status_code == 200
+    assert "no capacity left" in response.text
+    assert Mentorship.objects.count() == 1
+
+
+def test_mentor_who_supervises_the_mentee_is_refused(signed_in, cohort):
+    boss = _member(cohort, "mentor").user
+    mentee = _member(cohort, "mentee", supervisor_email=boss.email).user
+    response = _pair(
+        signed_in,
+        cohort,
+        mentor=boss.pk,
+        mentee=mentee.pk,
+        started_on=cohort.starts_on.isoformat(),
+    )
+    assert "own supervisor" in response.text
+    assert not Mentorship.objects.exists()
+
+
+def test_supervisor_inside_the_pair_is_refused(signed_in, cohort, mentor, mentee):
+    mentor_as_supervisor = _member(cohort, "supervisor", user=mentor)
+    response = _pair(
+        signed_in,
+        cohort,
+        mentor=mentor.pk,
+        mentee=mentee.pk,
+        supervisor=mentor_as_supervisor.user.pk,
+        started_on=cohort.starts_on.isoformat(),
+    )
+    assert "cannot be the mentor or the mentee" in response.text
+    assert not Mentorship.objects.exists()
+
+
+def test_self_mentoring_is_refused(signed_in, cohort, mentor):
+    _member(cohort, "mentee", user=mentor)
+    response = _pair(
+        signed_in,
+        cohort,
+        mentor=mentor.pk,
+        mentee=mentor.pk,
+        started_on=cohort.starts_on.isoformat(),
+    )
+    assert "cannot mentor themselves" in response.text
+
+
+def test_people_from_outside_the_cohort_cannot_be_paired(
+    signed_in, cohort, mentor, outsider
+):
+    response = _pair(
+        signed_in,
+        cohort,
+        mentor=mentor.pk,
+        mentee=outsider.pk,
+        started_on=cohort.starts_on.isoformat(),
+    )
+    assert "valid choice" in str(response.context["form"].errors["mentee"])
+    assert not Mentorship.objects.exists()
+
+
+def test_start_outside_the_cohort_is_refused(signed_in, cohort, mentor, mentee):
+    response = _pair(
+        signed_in, cohort, mentor=mentor.pk, mentee=mentee.pk, started_on="1999-01-01"
+    )
+    assert "within the cohort" in response.text
+
+
+def test_the_same_pair_twice_is_refused(signed_in, cohort, mentorship, mentor, mentee):
+    response = _pair(
+        signed_in,
+        cohort,
+        mentor=mentor.pk,
+        mentee=mentee.pk,
+        started_on=cohort.starts_on.isoformat(),
+    )
+    assert "already has an active mentorship" in response.text
+    assert Mentorship.objects.count() == 1
+
+
+def test_member_edits_their_profile(client, cohort, mentor):
+    client.force_login(mentor)
+    url = reverse("mentorship:profile", args=[cohort.public_id, "mentor"])
+    response = client.post(
+        url,
+        {
+            "goals": "",
+            "strengths": " Testing, testing,  Public   Speaking ",
+            "availability": ["weekends", "weekday_mornings"],
+            "capacity": "3",
+        },
+    )
+    assert response.status_code == 302
+    membership = mentor.memberships.get()
+    assert membership.strengths == ["public speaking", "testing"]
+    assert membership.availability == ["weekends", "weekday_mornings"]
+    assert membership.capacity == 3
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"capacity": "21"}, "capacity", "at most 20"),
+        ({"capacity": "-1"}, "capacity", "greater than or equal to 0"),
+        (
+            {"strengths": ",".join(f"t{i}" for i in range(13))},
+            "strengths",
+            "at most 12",
+        ),
+        ({"strengths": "x" * 41}, "strengths", "too long"),
+        ({"availability": ["midnight"]}, "availability", "valid choice"),
+    ],
+)
+def test_profile_rejects_bad_input(client, cohort, mentor, data, field, message):
+    client.force_login(mentor)
+    url = reverse("mentorship:profile", args=[cohort.public_id, "mentor"])
+    response = client.post(url, {"goals": "kept goal", "capacity": "2", **data})
+    assert message in " ".join(response.context["form"].errors[field])
+    assert 'value="kept goal"' in response.text
+    assert mentor.memberships.get().goals == []
+
+
+def test_capacity_cannot_drop_below_current_mentees(client, cohort, mentor, mentorship):
+    client.force_login(mentor)
+    url = reverse("mentorship:profile", args=[cohort.public_id, "mentor"])
+    response = client.post(url, {"capacity": "0"})
+    assert "already mentor 1" in response.context["form"].errors["capacity"][0]
+
+
+def test_mentee_profile_has_no_capacity(client, cohort, mentee):
+    client.force_login(mentee)
+    page = client.get(reverse("mentorship:profile", args=[cohort.public_id, "mentee"]))
+    assert "capacity" not in page.context["form"].fields
