@@ -43,6 +43,7 @@ class Suggestion:
 class MenteeSuggestions:
     mentee: Membership
     suggestions: list[Suggestion]
+    supervisor: Membership | None  # the cohort's supervisor the mentee named, if any
 
 
 def _share(wanted: list[str], offered: list[str]) -> tuple[list[str], float]:
@@ -82,17 +83,18 @@ def suggest_for(
 
 def pairing_board(cohort: Cohort) -> list[MenteeSuggestions]:
     """Return suggestions for every mentee of the cohort without an active mentorship."""
-    memberships = list(
-        cohort.memberships.filter(role__in=[Role.MENTOR, Role.MENTEE]).select_related(
-            "user"
-        )
-    )
+    memberships = list(cohort.memberships.select_related("user"))
     pairs = list(cohort.mentorships.active().values_list("mentor_id", "mentee_id"))
     active = Counter(mentor_id for mentor_id, _mentee_id in pairs)
     paired_mentees = {mentee_id for _mentor_id, mentee_id in pairs}
     mentors = [m for m in memberships if m.role == Role.MENTOR]
+    supervisors = {m.user.email: m for m in memberships if m.role == Role.SUPERVISOR}
     return [
-        MenteeSuggestions(mentee=m, suggestions=suggest_for(m, mentors, active))
+        MenteeSuggestions(
+            mentee=m,
+            suggestions=suggest_for(m, mentors, active),
+            supervisor=supervisors.get(m.supervisor_email),
+        )
         for m in memberships
         if m.role == Role.MENTEE and m.user_id not in paired_mentees
     ]

@@ -234,3 +234,12 @@ def test_mentee_profile_has_no_capacity(client, cohort, mentee):
     client.force_login(mentee)
     page = client.get(reverse("mentorship:profile", args=[cohort.public_id, "mentee"]))
     assert "capacity" not in page.context["form"].fields
+
+
+def test_suggestion_carries_the_supervisor_the_mentee_named(
+    signed_in, cohort, mentor, mentee, supervisor
+):
+    [item] = matching.pairing_board(cohort)
+    assert item.supervisor.user == supervisor
+    page = signed_in.get(reverse("mentorship:pairing", args=[cohort.public_id]))
+    assert f'name="supervisor" value="{supervisor.pk}"' in page.text

@@ -139,3 +139,32 @@ def test_health_check_is_public(client, db):
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
     assert response.content == b"ok"
+
+
+FORM = re.compile(r"<form\b[^>]*>.*?</form>", re.S | re.I)
+
+
+@pytest.mark.parametrize(
+    ("route", "actor"),
+    [(route, "coordinator") for route in GET_MATRIX if route != "profile_mentee"]
+    + [("profile_mentee", "mentee"), ("home", "mentee")],
+)
+def test_every_post_form_carries_a_csrf_token(client, request, urls, route, actor):
+    client.force_login(request.getfixturevalue(actor))
+    response = client.get(urls[route])
+    if response.get("Content-Type", "").startswith("text/csv"):
+        return
+    forms = [f for f in FORM.findall(response.text) if 'method="post"' in f.lower()]
+    assert forms, "every page has at least the logout form"
+    for form in forms:
+        assert 'name="csrfmiddlewaretoken"' in form, form[:200]
+
+
+def test_public_forms_carry_a_csrf_token(client, db, cohort):
+    invitation = factories.InvitationFactory(cohort=cohort)
+    for url in (
+        reverse("login"),
+        reverse("password_reset"),
+        invitation.get_accept_url(),
+    ):
+        assert 'name="csrfmiddlewaretoken"' in client.get(url).text, url
