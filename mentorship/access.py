@@ -26,7 +26,7 @@ def get_program_for(user: User, public_id: UUID, *, manage: bool = False) -> Pro
     """Return the program if visible to the user; with manage=True, only to coordinators."""
     qs = Program.objects.visible_to(user).with_access_of(user)
     program = get_object_or_404(qs, public_id=public_id)
-    if manage and not program.is_coordinator:
+    if manage and not program.is_coordinator:  # type: ignore[attr-defined]
         raise PermissionDenied
     return program
 
@@ -35,7 +35,7 @@ def get_cohort_for(user: User, public_id: UUID, *, manage: bool = False) -> Coho
     """Return the cohort if visible to the user; with manage=True, only to coordinators."""
     qs = Cohort.objects.visible_to(user).with_access_of(user).select_related("program")
     cohort = get_object_or_404(qs, public_id=public_id)
-    if manage and not cohort.is_coordinator:
+    if manage and not cohort.is_coordinator:  # type: ignore[attr-defined]
         raise PermissionDenied
     return cohort
 

@@ -59,7 +59,7 @@ class TagField(forms.CharField):
         return value
 
     def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
-        text = super().to_python(value)
+        text = super().to_python(value) or ""
         tags = {" ".join(part.split()).lower() for part in text.split(",")}
         return sorted(tag for tag in tags if tag)
 
@@ -88,7 +88,7 @@ class DimensionsField(TagField):
     """Scorecard dimensions: like tags, but keeping the capitalisation and order given."""
 
     def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
-        text = forms.CharField.to_python(self, value)
+        text = forms.CharField.to_python(self, value) or ""
         seen: dict[str, str] = {}
         for part in text.split(","):
             name = " ".join(part.split())
@@ -123,7 +123,8 @@ class ProgramForm(forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         cadence, days = data.get("default_cadence"), data.get("default_cadence_days")
         if cadence == Cadence.CUSTOM:
             if not days:
@@ -148,7 +149,12 @@ class ProgramForm(forms.ModelForm):
             self.add_error(
                 "retention_max_days", _("Keep notes at most ten years (3650 days).")
             )
-        if None not in (low, default, high) and not low <= default <= high:
+        if (
+            low is not None
+            and default is not None
+            and high is not None
+            and not (low <= default <= high)
+        ):
             self.add_error(
                 "default_retention_days",
                 _(
@@ -182,7 +188,8 @@ class CohortForm(forms.ModelForm):
         return name
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         starts, ends = data.get("starts_on"), data.get("ends_on")
         if starts and ends and ends <= starts:
             self.add_error("ends_on", _("The cohort must end after it starts."))
@@ -209,7 +216,8 @@ class InvitationForm(forms.Form):
         return " ".join(self.cleaned_data["full_name"].split())
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         supervisor, role = data.get("supervisor_email"), data.get("role")
         if supervisor and role and role != Role.MENTEE:
             self.add_error("supervisor_email", _("Only a mentee has a supervisor."))
@@ -295,7 +303,9 @@ class InvitationImportForm(forms.Form):
             )
             if not form.is_valid():
                 for field, messages in form.errors.items():
-                    self.row_errors.extend(RowError(line, field, m) for m in messages)
+                    self.row_errors.extend(
+                        RowError(line, field, str(m)) for m in messages
+                    )
                 continue
             request = form.to_request()
             key = (request.email, request.role)
@@ -375,7 +385,8 @@ class PairForm(forms.Form):
             ).order_by("full_name")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         mentor, mentee = data.get("mentor"), data.get("mentee")
         supervisor = data.get("supervisor")
         if mentor and mentee and mentor == mentee:
@@ -411,7 +422,8 @@ class AcceptInvitationForm(forms.Form):
         return " ".join(self.cleaned_data["full_name"].split())
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         first, second = data.get("password1"), data.get("password2")
         if first and second and first != second:
             self.add_error("password2", _("The two passwords differ."))

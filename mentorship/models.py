@@ -145,7 +145,7 @@ def coordinated_by(user: User | AnonymousUser, program_ref: str = "pk") -> Exist
     """Return an EXISTS that is true when `user` coordinates the program at `program_ref`."""
     through = Program.coordinators.through
     return Exists(
-        through.objects.filter(program_id=OuterRef(program_ref), user_id=user.pk)
+        through.objects.filter(program_id=OuterRef(program_ref), user_id=user.pk or 0)
     )
 
 

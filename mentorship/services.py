@@ -141,7 +141,8 @@ def import_invitations(
     *, cohort: Cohort, rows: Iterable[tuple[int, InvitationRequest]], invited_by: User
 ) -> list[Invitation]:
     """Invite every row or none: any row error rolls the whole import back."""
-    invitations, errors = [], []
+    invitations: list[Invitation] = []
+    errors: list[RowError] = []
     for line, request in rows:
         try:
             with transaction.atomic():

@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mentorship import access, forms, matching, services
+from mentorship.lib.http import AuthenticatedRequest
 from mentorship.models import (
     Invitation,
     Membership,
@@ -42,7 +43,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     memberships = (
         Membership.objects.filter(user=user)
@@ -75,7 +76,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def program_list(request: HttpRequest) -> HttpResponse:
+def program_list(request: AuthenticatedRequest) -> HttpResponse:
     programs = Program.objects.coordinated_by(request.user).annotate(
         cohort_count=Count("cohorts", distinct=True),
         coordinator_count=Count("coordinators", distinct=True),
@@ -92,7 +93,7 @@ def program_list(request: HttpRequest) -> HttpResponse:
 
 @permission_required("mentorship.add_program", raise_exception=True)
 @require_http_methods(["GET", "POST"])
-def program_create(request: HttpRequest) -> HttpResponse:
+def program_create(request: AuthenticatedRequest) -> HttpResponse:
     form = forms.ProgramForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         program = services.create_program(
@@ -106,7 +107,7 @@ def program_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def program_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def program_detail(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
     program = access.get_program_for(request.user, public_id, manage=True)
     cohorts = program.cohorts.annotate(
         member_count=Count("memberships", distinct=True),
@@ -126,7 +127,7 @@ def program_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def program_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def program_edit(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
     program = access.get_program_for(request.user, public_id, manage=True)
     form = forms.ProgramForm(request.POST or None, instance=program)
     if request.method == "POST" and form.is_valid():
@@ -142,7 +143,7 @@ def program_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def cohort_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def cohort_create(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
     program = access.get_program_for(request.user, public_id, manage=True)
     form = forms.CohortForm(request.POST or None, program=program)
     if request.method == "POST" and form.is_valid():
@@ -157,7 +158,7 @@ def cohort_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def cohort_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def cohort_edit(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
     cohort = access.get_cohort_for(request.user, public_id, manage=True)
     form = forms.CohortForm(
         request.POST or None, instance=cohort, program=cohort.program
@@ -174,7 +175,7 @@ def cohort_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @require_GET
-def cohort_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def cohort_detail(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
     """The roster: members by role, mentorships and invitations."""
     cohort = access.get_cohort_for(request.user, public_id, manage=True)
     members = cohort.memberships.select_related("user").order_by("user__full_name")
@@ -199,7 +200,7 @@ def cohort_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest, public_id: UUID, role: str) -> HttpResponse:
+def profile(request: AuthenticatedRequest, public_id: UUID, role: str) -> HttpResponse:
     """A member's own matching profile for one role they hold in the cohort."""
     cohort = access.get_cohort_for(request.user, public_id)
     membership = access.get_membership_for(request.user, cohort, role)
@@ -219,7 +220,7 @@ def profile(request: HttpRequest, public_id: UUID, role: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def invite(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def invite(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
     cohort = access.get_cohort_for(request.user, public_id, manage=True)
     form = forms.InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -243,7 +244,7 @@ def invite(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def invitation_import(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def invitation_import(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
     cohort = access.get_cohort_for(request.user, public_id, manage=True)
     form = forms.InvitationImportForm(request.POST or None, request.FILES or None)
     row_errors: list[services.RowError] = []
@@ -271,7 +272,7 @@ def invitation_import(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @require_GET
-def invitation_template(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def invitation_template(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
     access.get_cohort_for(request.user, public_id, manage=True)
     response = HttpResponse(
         "email,name,role,supervisor_email\r\n"
@@ -285,7 +286,7 @@ def invitation_template(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @require_POST
-def invitation_resend(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def invitation_resend(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
     invitation = access.get_invitation_for(request.user, public_id)
     try:
         services.resend_invitation(invitation=invitation)
@@ -300,7 +301,7 @@ def invitation_resend(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @require_POST
-def invitation_revoke(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def invitation_revoke(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
     invitation = access.get_invitation_for(request.user, public_id)
     try:
         services.revoke_invitation(invitation=invitation)
@@ -396,7 +397,7 @@ def _accept_as_existing(
 
 
 @require_http_methods(["GET", "POST"])
-def pairing(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def pairing(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
     """Suggestions for unpaired mentees, and the form that pairs two people."""
     cohort = access.get_cohort_for(request.user, public_id, manage=True)
     today = timezone.localdate()
@@ -427,7 +428,7 @@ def pairing(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @require_GET
-def mentorship_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def mentorship_detail(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
     mentorship = access.get_mentorship_for(request.user, public_id)
     return render(
         request,

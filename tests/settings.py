@@ -27,7 +27,7 @@ CELERY_BROKER_URL = "memory://"
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
-LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "WARNING"}}  # noqa: F405
 
 # A Celery worker started by the integration tests runs with these settings too: it
 # then takes its broker from REDIS_URL and writes the emails it sends to files.

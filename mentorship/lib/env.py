@@ -66,8 +66,8 @@ def parse_database_url(url: str, *, base_dir: Path) -> dict[str, Any]:
         path = unquote(parts.path)[1:] if parts.path.startswith("/") else parts.path
         if not path:
             raise ImproperlyConfigured("DATABASE_URL for SQLite needs a file path")
-        name = Path(path) if Path(path).is_absolute() else base_dir / path
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(name)}
+        file = Path(path) if Path(path).is_absolute() else base_dir / path
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(file)}
     if parts.scheme in {"postgres", "postgresql", "pgsql"}:
         name = unquote(parts.path.lstrip("/"))
         if not name:
