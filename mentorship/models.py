@@ -221,7 +221,12 @@ class Program(TimeStampedModel):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(default_cadence=Cadence.CUSTOM, default_cadence_days__gte=1)
+                # isnull=False is needed: NULL >= 1 is unknown, which a CHECK lets pass.
+                condition=Q(
+                    default_cadence=Cadence.CUSTOM,
+                    default_cadence_days__isnull=False,
+                    default_cadence_days__gte=1,
+                )
                 | (~Q(default_cadence=Cadence.CUSTOM) & Q(default_cadence_days=None)),
                 name="program_custom_cadence_has_days",
             ),

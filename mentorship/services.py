@@ -88,21 +88,30 @@ def _create_invitation(
     *, cohort: Cohort, request: InvitationRequest, invited_by: User
 ) -> Invitation:
     _check_invitable(cohort, request)
-    # An expired invitation for the same role stops blocking a fresh one.
-    cohort.invitations.open().filter(email=request.email, role=request.role).update(
-        revoked_at=timezone.now()
-    )
-    invitation = Invitation.objects.create(
-        cohort=cohort,
-        email=request.email,
-        full_name=request.full_name,
-        role=request.role,
-        supervisor_email=request.supervisor_email
-        if request.role == Role.MENTEE
-        else "",
-        invited_by=invited_by,
-        expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
-    )
+    # An expired invitation for the same role stops blocking a fresh one. Only expired
+    # ones: a pending one committed meanwhile by a concurrent request must stay.
+    now = timezone.now()
+    cohort.invitations.open().filter(
+        email=request.email, role=request.role, expires_at__lte=now
+    ).update(revoked_at=now)
+    supervisor_email = request.supervisor_email if request.role == Role.MENTEE else ""
+    try:
+        with transaction.atomic():
+            invitation = Invitation.objects.create(
+                cohort=cohort,
+                email=request.email,
+                full_name=request.full_name,
+                role=request.role,
+                supervisor_email=supervisor_email,
+                invited_by=invited_by,
+                expires_at=timezone.now()
+                + timedelta(days=settings.INVITATION_VALID_DAYS),
+            )
+    except IntegrityError:
+        # The same invitation submitted twice at once: the database kept one.
+        raise ValidationError(
+            {"email": _("This person already has a pending invitation for this role.")}
+        ) from None
     _queue_invitation_email(invitation)
     return invitation
 

@@ -18,7 +18,7 @@ from tests import factories
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-_not_run: Counter[str] = Counter()
+NOT_RUN = "not run here: needs"
 
 
 @functools.cache
@@ -51,14 +51,19 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         return
     if IN_CI:
         pytest.fail(f"CI runs every service test, but {missing} is missing")
-    _not_run[missing] += 1
-    pytest.skip(f"not run here: needs {missing}")
+    pytest.skip(f"{NOT_RUN} {missing}")
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001
-    if _not_run:
+    # Read the skip reports (forwarded from xdist workers too), not a local counter.
+    reasons: Counter[str] = Counter()
+    for report in terminalreporter.stats.get("skipped", []):
+        message = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
+        if NOT_RUN in message:
+            reasons[message.split(NOT_RUN, 1)[1].strip()] += 1
+    if reasons:
         terminalreporter.section("not run on this machine")
-        for service, count in sorted(_not_run.items()):
+        for service, count in sorted(reasons.items()):
             terminalreporter.write_line(f"{count} tests need {service}")
 
 
