@@ -11,6 +11,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from mentorship.models import (
     Availability,
@@ -272,8 +273,10 @@ class InvitationImportForm(forms.Form):
             raise ValidationError(_("The file has no rows below the header."))
         if self.row_errors:
             raise ValidationError(
-                _(
-                    "%(count)d problems found; nothing was imported. Fix them and upload again."
+                ngettext_lazy(
+                    "%(count)d problem found; nothing was imported. Fix it and upload again.",
+                    "%(count)d problems found; nothing was imported. Fix them and upload again.",
+                    "count",
                 ),
                 params={"count": len(self.row_errors)},
             )

@@ -88,7 +88,7 @@ def test_one_bad_row_imports_nothing(
     [error] = response.context["row_errors"]
     assert (error.line, error.field) == (5, column)
     assert message in error.message
-    assert "nothing was imported" in response.text
+    assert "1 problem found; nothing was imported. Fix it" in response.text
     assert not Invitation.objects.exists()
     assert not mail.outbox
 

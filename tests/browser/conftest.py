@@ -1,0 +1,63 @@
+"""Playwright against the distro Chromium, for the tests in tests/browser.
+
+Playwright cannot download its own browsers here, so it launches the Debian package
+(CHROMIUM_PATH overrides the path). The top conftest skips these tests, or fails them
+with CI=true, when that browser is missing.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(
+    browser_type_launch_args: dict[str, Any],
+) -> dict[str, Any]:
+    """pytest-playwright's launch options (--slowmo...), with the distro browser."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": CHROMIUM_ARGS,
+    }
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server) -> str:
+    """Relative URLs (page.goto(reverse(...))) go to the live server.
+
+    This also replaces pytest-playwright's own fallback fixture, which pytest 9
+    deprecates (a session fixture on a plugin instance) and filterwarnings=error turns
+    into an error.
+    """
+    return live_server.url
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _allow_orm_beside_playwright():
+    """Let the test thread use the ORM while sync Playwright's event loop runs in it.
+
+    Django refuses ORM calls from a thread with a running event loop, and sync
+    Playwright keeps one running in the test thread from its first use to the end of
+    the session. A per-test patch would be undone before pytest-django flushes the
+    database after each transactional test, so the variable stays set from the first
+    browser test to the end of the session.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
