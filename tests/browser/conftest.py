@@ -11,6 +11,7 @@ import os
 from typing import Any
 
 import pytest
+from django.db import connection, connections
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -61,3 +62,23 @@ def _allow_orm_beside_playwright():
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_connections_left_by_the_event_loop(django_db_setup, django_db_blocker):
+    """End database sessions that Playwright's event-loop context left open.
+
+    Django keeps connections per context, and the flush after the last browser test
+    runs in the event loop's context, so the final close_all() of the main context
+    never reaches its connection and PostgreSQL then refuses to drop the test
+    database. Depending on django_db_setup makes this teardown run first.
+    """
+    yield
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+        connections.close_all()

@@ -129,11 +129,13 @@ def _forget_broker_connections() -> None:
 
 @pytest.fixture
 def celery_worker_process(
-    transactional_db: None, tmp_path: Path, worker_id: str
+    transactional_db: None, tmp_path: Path
 ) -> Iterator[WorkerProcess]:
     redis_url = os.environ.get("REDIS_URL", "")
     if not redis_url or connection.vendor != "postgresql":
         pytest.fail("celery_worker_process needs the marks redis and postgres")
+    # PYTEST_XDIST_WORKER is gw0, gw1...; unset when xdist is not in use.
+    worker_id = os.environ.get("PYTEST_XDIST_WORKER", "main")
     queue = f"test-{worker_id}-{uuid4().hex[:8]}"
     outbox = tmp_path / "outbox"
     outbox.mkdir()
