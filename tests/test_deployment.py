@@ -198,3 +198,26 @@ def test_ci_script_is_executable_and_runs_make_test():
     script = ROOT / ".ci" / "run"
     assert os.access(script, os.X_OK)
     assert re.search(r"^\s*make test\b", script.read_text(), re.MULTILINE)
+
+
+def _bare_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}
+
+
+def test_manage_py_works_in_a_checkout_with_no_configuration():
+    result = _manage("makemigrations", "--check", "--dry-run", env=_bare_env())
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
+def test_the_served_app_refuses_to_start_without_a_secret_key():
+    result = subprocess.run(
+        [sys.executable, "-c", "import mentorship.wsgi"],
+        cwd=ROOT,
+        env=_bare_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY is required when DEBUG is false" in result.stderr
