@@ -192,8 +192,14 @@ class CohortForm(forms.ModelForm):
         super().clean()
         data = self.cleaned_data
         starts, ends = data.get("starts_on"), data.get("ends_on")
+        for field in ("starts_on", "ends_on"):
+            day = data.get(field)
+            if day and not 2000 <= day.year <= 2100:
+                self.add_error(field, _("Give a date between the years 2000 and 2100."))
         if starts and ends and ends <= starts:
             self.add_error("ends_on", _("The cohort must end after it starts."))
+        elif starts and ends and (ends - starts).days > 5 * 366:
+            self.add_error("ends_on", _("A cohort lasts at most five years."))
         return data
 
 
@@ -307,7 +313,7 @@ class InvitationImportForm(forms.Form):
             if not form.is_valid():
                 for field, messages in form.errors.items():
                     self.row_errors.extend(
-                        RowError(line, field, str(m)) for m in messages
+                        RowError.at(line, field, m) for m in messages
                     )
                 continue
             request = form.to_request()
@@ -353,26 +359,23 @@ class ProfileForm(forms.ModelForm):
         capacity = self.cleaned_data["capacity"]
         if capacity > 20:
             raise ValidationError(_("Take on at most 20 mentees."))
-        active = self.instance.cohort.mentorships.active().filter(
-            mentor=self.instance.user
-        )
-        paired = active.count()
-        if capacity < paired:
-            raise ValidationError(
-                _("You already mentor %(count)d people in this cohort."),
-                params={"count": paired},
-            )
         return capacity
 
 
 class PairForm(forms.Form):
-    mentor = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Mentor"))
-    mentee = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Mentee"))
+    # People are chosen by public id: sequential user ids never reach the browser.
+    mentor = forms.ModelChoiceField(
+        queryset=User.objects.none(), to_field_name="public_id", label=_("Mentor")
+    )
+    mentee = forms.ModelChoiceField(
+        queryset=User.objects.none(), to_field_name="public_id", label=_("Mentee")
+    )
     supervisor = forms.ModelChoiceField(
         queryset=User.objects.none(),
+        to_field_name="public_id",
         label=_("Supervisor"),
         required=False,
-        help_text=_("The mentee's line manager, if they take part."),
+        help_text=_("The line manager the mentee named, if they take part."),
     )
     started_on = forms.DateField(
         label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"})

@@ -15,6 +15,7 @@ from django.contrib.auth.models import (
 from django.core import signing
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -168,7 +169,8 @@ class ProgramQuerySet(models.QuerySet["Program"]):
 
 class Program(TimeStampedModel):
     public_id = public_id_field()
-    name = models.CharField(_("name"), max_length=120, unique=True)
+    # Not unique site-wide: a clash would tell a coordinator that another program exists.
+    name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("description"), max_length=4000, blank=True)
     framework_reference = models.CharField(
         _("development framework"),
@@ -286,7 +288,7 @@ class Cohort(TimeStampedModel):
         ordering = ["-starts_on", "name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["program", "name"], name="cohort_name_unique_in_program"
+                "program", Lower("name"), name="cohort_name_unique_in_program"
             ),
             models.CheckConstraint(
                 condition=Q(ends_on__gt=F("starts_on")), name="cohort_ends_after_start"
@@ -363,6 +365,7 @@ class Invitation(TimeStampedModel):
         ACCEPTED = "accepted", _("Accepted")
         EXPIRED = "expired", _("Expired")
         REVOKED = "revoked", _("Revoked")
+        CLOSED = "closed", _("Cohort closed")
 
     TOKEN_SALT = "mentorship.invitation"
 
@@ -417,6 +420,8 @@ class Invitation(TimeStampedModel):
             return self.Status.REVOKED
         if self.accepted_at:
             return self.Status.ACCEPTED
+        if self.cohort.status == Cohort.Status.CLOSED:
+            return self.Status.CLOSED
         if self.expires_at <= timezone.now():
             return self.Status.EXPIRED
         return self.Status.PENDING
@@ -523,6 +528,12 @@ class Mentorship(TimeStampedModel):
                 fields=["cohort", "mentor", "mentee"],
                 condition=Q(status="active"),
                 name="one_active_mentorship_per_pair",
+            ),
+            # A mentee has one mentor at a time in a cohort.
+            models.UniqueConstraint(
+                fields=["cohort", "mentee"],
+                condition=Q(status="active"),
+                name="one_active_mentorship_per_mentee",
             ),
             models.CheckConstraint(
                 condition=Q(ended_on=None) | Q(ended_on__gte=F("started_on")),

@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Max, Min
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.debug import sensitive_variables
 
 from mentorship import tasks
 from mentorship.models import (
@@ -37,21 +40,61 @@ def create_program(*, created_by: User, fields: dict[str, Any]) -> Program:
 
 
 def update_program(*, program: Program, fields: dict[str, Any]) -> Program:
+    """Change a program's description and defaults."""
     for name, value in fields.items():
         setattr(program, name, value)
     program.save(update_fields=[*fields, "updated_at"])
     return program
 
 
+def _save_cohort(cohort: Cohort, update_fields: list[str] | None = None) -> Cohort:
+    try:
+        with transaction.atomic():
+            cohort.save(update_fields=update_fields)
+    except IntegrityError:
+        # The same name saved at the same moment by another coordinator.
+        raise ValidationError(
+            {"name": _("This program already has a cohort with this name.")}
+        ) from None
+    return cohort
+
+
 def create_cohort(*, program: Program, fields: dict[str, Any]) -> Cohort:
-    return Cohort.objects.create(program=program, **fields)
+    """Create a cohort of the program."""
+    return _save_cohort(Cohort(program=program, **fields))
 
 
+@transaction.atomic
 def update_cohort(*, cohort: Cohort, fields: dict[str, Any]) -> Cohort:
+    """Change a cohort; its dates must still hold the start of every mentorship in it."""
+    starts = cohort.mentorships.aggregate(
+        first=Min("started_on"), last=Max("started_on")
+    )
+    new_start = fields.get("starts_on", cohort.starts_on)
+    new_end = fields.get("ends_on", cohort.ends_on)
+    if starts["first"] and new_start > starts["first"]:
+        raise ValidationError(
+            {
+                "starts_on": _(
+                    "A mentorship in this cohort started on %(date)s: "
+                    "the cohort must start by then."
+                )
+                % {"date": date_format(starts["first"])}
+            }
+        )
+    if starts["last"] and new_end <= starts["last"]:
+        raise ValidationError(
+            {
+                "ends_on": _(
+                    "A mentorship in this cohort started on %(date)s: "
+                    "the cohort must end after it."
+                )
+                % {"date": date_format(starts["last"])}
+            }
+        )
     for name, value in fields.items():
         setattr(cohort, name, value)
-    cohort.save(update_fields=[*fields, "updated_at"])
-    return cohort
+    return _save_cohort(cohort, update_fields=[*fields, "updated_at"])
 
 
 # --- Invitations ----------------------------------------------------------------------
@@ -85,41 +128,62 @@ def _check_invitable(cohort: Cohort, request: InvitationRequest) -> None:
 
 
 def _create_invitation(
-    *, cohort: Cohort, request: InvitationRequest, invited_by: User
+    *, cohort: Cohort, request: InvitationRequest, invited_by: User | None
 ) -> Invitation:
+    if cohort.status == Cohort.Status.CLOSED:
+        raise ValidationError(_("This cohort is closed: it takes no new people."))
     _check_invitable(cohort, request)
-    # An expired invitation for the same role stops blocking a fresh one. Only expired
-    # ones: a pending one committed meanwhile by a concurrent request must stay.
     now = timezone.now()
-    cohort.invitations.open().filter(
-        email=request.email, role=request.role, expires_at__lte=now
-    ).update(revoked_at=now)
-    supervisor_email = request.supervisor_email if request.role == Role.MENTEE else ""
-    try:
-        with transaction.atomic():
-            invitation = Invitation.objects.create(
-                cohort=cohort,
-                email=request.email,
-                full_name=request.full_name,
-                role=request.role,
-                supervisor_email=supervisor_email,
-                invited_by=invited_by,
-                expires_at=timezone.now()
-                + timedelta(days=settings.INVITATION_VALID_DAYS),
-            )
-    except IntegrityError:
-        # The same invitation submitted twice at once: the database kept one.
-        raise ValidationError(
-            {"email": _("This person already has a pending invitation for this role.")}
-        ) from None
+    fields = {
+        "full_name": request.full_name,
+        "supervisor_email": request.supervisor_email
+        if request.role == Role.MENTEE
+        else "",
+        "invited_by": invited_by,
+        "expires_at": now + timedelta(days=settings.INVITATION_VALID_DAYS),
+        "sent_at": None,
+    }
+    # An expired invitation for the same person and role is renewed, not duplicated.
+    lapsed = (
+        cohort.invitations.open()
+        .select_for_update()
+        .filter(email=request.email, role=request.role, expires_at__lte=now)
+        .first()
+    )
+    if lapsed is not None:
+        for name, value in fields.items():
+            setattr(lapsed, name, value)
+        lapsed.save(update_fields=[*fields, "updated_at"])
+        invitation = lapsed
+    else:
+        try:
+            with transaction.atomic():
+                invitation = Invitation.objects.create(
+                    cohort=cohort, email=request.email, role=request.role, **fields
+                )
+        except IntegrityError:
+            # The same invitation submitted twice at once: the database kept one.
+            raise ValidationError(
+                {
+                    "email": _(
+                        "This person already has a pending invitation for this role."
+                    )
+                }
+            ) from None
     _queue_invitation_email(invitation)
     return invitation
 
 
 def _queue_invitation_email(invitation: Invitation) -> None:
-    transaction.on_commit(
-        partial(tasks.send_invitation_email.delay, invitation_id=invitation.pk)
-    )
+    # robust: an email that fails to go out is logged and leaves the invitation
+    # "not sent yet" on the roster (to send again), without failing the request or
+    # stopping the other invitations of an import.
+    invitation_id = invitation.pk
+
+    def send_invitation_email() -> None:
+        tasks.send_invitation_email.delay(invitation_id=invitation_id)
+
+    transaction.on_commit(send_invitation_email, robust=True)
 
 
 @transaction.atomic
@@ -135,6 +199,13 @@ class RowError:
     line: int
     field: str
     message: str
+
+    # Form fields by the name of their CSV column.
+    COLUMNS = {"full_name": "name", "__all__": "row"}
+
+    @classmethod
+    def at(cls, line: int, field: str, message: str) -> RowError:
+        return cls(line, cls.COLUMNS.get(field, field), str(message))
 
 
 class ImportRejected(Exception):
@@ -162,7 +233,7 @@ def import_invitations(
                 )
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
-                errors.extend(RowError(line, field, message) for message in messages)
+                errors.extend(RowError.at(line, field, message) for message in messages)
     if errors:
         transaction.set_rollback(True)
         raise ImportRejected(errors)
@@ -188,6 +259,7 @@ def resend_invitation(*, invitation: Invitation) -> Invitation:
 
 @transaction.atomic
 def revoke_invitation(*, invitation: Invitation) -> Invitation:
+    """Withdraw an invitation that was not accepted; its link stops working."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at:
         raise ValidationError(_("This invitation was already accepted."))
@@ -195,6 +267,21 @@ def revoke_invitation(*, invitation: Invitation) -> Invitation:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at", "updated_at"])
     return invitation
+
+
+@sensitive_variables("password")
+def _create_account(email: str, full_name: str, password: str) -> User:
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(
+                email, password, full_name=full_name.strip()
+            )
+    except IntegrityError:
+        # Another invitation to the same address was accepted at the same moment.
+        raise ValidationError(
+            _("An account for %(email)s was just created. Log in to join.")
+            % {"email": email}
+        ) from None
 
 
 class InvitationUnusable(Exception):
@@ -205,6 +292,7 @@ class InvitationUnusable(Exception):
         self.status = status
 
 
+@sensitive_variables("password")
 @transaction.atomic
 def accept_invitation(
     *,
@@ -218,13 +306,15 @@ def accept_invitation(
     `user` is the signed-in account the invitation's email belongs to; without it a new
     account is created with `full_name` and `password`.
     """
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("cohort")
+        .get(pk=invitation.pk)
+    )
     if not invitation.is_pending:
         raise InvitationUnusable(invitation.status)
     if user is None:
-        user = User.objects.create_user(
-            invitation.email, password, full_name=full_name.strip()
-        )
+        user = _create_account(invitation.email, full_name, password)
     elif user.email != invitation.email:
         raise ValidationError(_("This invitation was sent to another email address."))
     membership, _created = Membership.objects.get_or_create(
@@ -242,11 +332,33 @@ def accept_invitation(
 # --- Profiles and pairing -------------------------------------------------------------
 
 
+def _active_mentees(membership: Membership) -> int:
+    return membership.cohort.mentorships.active().filter(mentor=membership.user).count()
+
+
+@transaction.atomic
 def update_profile(*, membership: Membership, fields: dict[str, Any]) -> Membership:
+    """Save a member's matching profile; a mentor keeps room for their current mentees."""
+    # The same row lock as pair_mentorship: a pairing cannot slip in between the count
+    # and the save of a smaller capacity.
+    locked = Membership.objects.select_for_update().get(pk=membership.pk)
+    if "capacity" in fields and membership.role == Role.MENTOR:
+        paired = _active_mentees(membership)
+        if fields["capacity"] < paired:
+            raise ValidationError(
+                {
+                    "capacity": ngettext(
+                        "You already mentor %(count)d person in this cohort.",
+                        "You already mentor %(count)d people in this cohort.",
+                        paired,
+                    )
+                    % {"count": paired}
+                }
+            )
     for name, value in fields.items():
-        setattr(membership, name, value)
-    membership.save(update_fields=[*fields, "updated_at"])
-    return membership
+        setattr(locked, name, value)
+    locked.save(update_fields=[*fields, "updated_at"])
+    return locked
 
 
 def _member(cohort: Cohort, user: User, role: str, field: str) -> Membership:
@@ -261,26 +373,52 @@ def _member(cohort: Cohort, user: User, role: str, field: str) -> Membership:
     return membership
 
 
-def _check_pair(
-    *,
-    mentor: User,
-    mentee: User,
-    supervisor: User | None,
-    mentee_membership: Membership,
-) -> None:
-    if mentor == mentee:
+def _check_people(*, mentor: User, mentee: Membership, supervisor: User | None) -> None:
+    """Refuse self-mentoring, self-supervision and a supervisor the mentee did not name."""
+    if mentor == mentee.user:
         raise ValidationError({"mentee": _("A person cannot mentor themselves.")})
-    if supervisor is not None and supervisor in (mentor, mentee):
-        raise ValidationError(
-            {"supervisor": _("The supervisor cannot be the mentor or the mentee.")}
-        )
-    if mentee_membership.supervisor_email and (
-        mentor.email == mentee_membership.supervisor_email
-    ):
+    if mentee.supervisor_email and mentor.email == mentee.supervisor_email:
         raise ValidationError(
             {
                 "mentor": _("%(name)s is this mentee's own supervisor.")
                 % {"name": mentor}
+            }
+        )
+    if supervisor is None:
+        return
+    if supervisor in (mentor, mentee.user):
+        raise ValidationError(
+            {"supervisor": _("The supervisor cannot be the mentor or the mentee.")}
+        )
+    if supervisor.email != mentee.supervisor_email:
+        # Consent and summaries go to whoever is named here: only the line manager the
+        # mentee's invitation named may be.
+        raise ValidationError(
+            {
+                "supervisor": _("%(name)s is not the supervisor this mentee named.")
+                % {"name": supervisor}
+            }
+        )
+
+
+def _check_places(*, cohort: Cohort, mentor: Membership, mentee: User) -> None:
+    active = cohort.mentorships.active()
+    if active.filter(mentee=mentee).exists():
+        raise ValidationError(
+            {
+                "mentee": _("%(name)s already has an active mentorship in this cohort.")
+                % {"name": mentee}
+            }
+        )
+    if _active_mentees(mentor) >= mentor.capacity:
+        raise ValidationError(
+            {
+                "mentor": ngettext(
+                    "%(name)s has no capacity left (%(capacity)d mentee).",
+                    "%(name)s has no capacity left (%(capacity)d mentees).",
+                    mentor.capacity,
+                )
+                % {"name": mentor.user, "capacity": mentor.capacity}
             }
         )
 
@@ -296,37 +434,21 @@ def pair_mentorship(
     created_by: User | None,
 ) -> Mentorship:
     """Pair a mentor with a mentee in the cohort, within the mentor's capacity."""
+    if cohort.status == Cohort.Status.CLOSED:
+        raise ValidationError(_("This cohort is closed: nobody can be paired in it."))
     # Lock the mentor's membership so two pairings cannot both take the last place.
-    mentor_membership = (
-        cohort.memberships.select_for_update()
-        .filter(pk=_member(cohort, mentor, Role.MENTOR, "mentor").pk)
-        .get()
+    mentor_membership = Membership.objects.select_for_update().get(
+        pk=_member(cohort, mentor, Role.MENTOR, "mentor").pk
     )
     mentee_membership = _member(cohort, mentee, Role.MENTEE, "mentee")
     if supervisor is not None:
         _member(cohort, supervisor, Role.SUPERVISOR, "supervisor")
-    _check_pair(
-        mentor=mentor,
-        mentee=mentee,
-        supervisor=supervisor,
-        mentee_membership=mentee_membership,
-    )
-    if started_on < cohort.starts_on or started_on >= cohort.ends_on:
+    _check_people(mentor=mentor, mentee=mentee_membership, supervisor=supervisor)
+    if not cohort.starts_on <= started_on < cohort.ends_on:
         raise ValidationError(
             {"started_on": _("The start date must fall within the cohort's dates.")}
         )
-    active = cohort.mentorships.active()
-    if active.filter(mentor=mentor, mentee=mentee).exists():
-        raise ValidationError(
-            {"mentee": _("This pair already has an active mentorship.")}
-        )
-    if active.filter(mentor=mentor).count() >= mentor_membership.capacity:
-        raise ValidationError(
-            {
-                "mentor": _("%(name)s has no capacity left (%(capacity)d mentees).")
-                % {"name": mentor, "capacity": mentor_membership.capacity}
-            }
-        )
+    _check_places(cohort=cohort, mentor=mentor_membership, mentee=mentee)
     try:
         with transaction.atomic():
             return Mentorship.objects.create(
@@ -338,6 +460,10 @@ def pair_mentorship(
                 created_by=created_by,
             )
     except IntegrityError:
+        # A concurrent pairing of the same mentee committed first.
         raise ValidationError(
-            {"mentee": _("This pair already has an active mentorship.")}
+            {
+                "mentee": _("%(name)s already has an active mentorship in this cohort.")
+                % {"name": mentee}
+            }
         ) from None

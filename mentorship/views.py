@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from uuid import UUID
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mentorship import access, forms, matching, services
@@ -147,9 +149,13 @@ def cohort_create(request: AuthenticatedRequest, public_id: UUID) -> HttpRespons
     program = access.get_program_for(request.user, public_id, manage=True)
     form = forms.CohortForm(request.POST or None, program=program)
     if request.method == "POST" and form.is_valid():
-        cohort = services.create_cohort(program=program, fields=form.cleaned_data)
-        messages.success(request, _("Cohort created. Invite its people next."))
-        return redirect(cohort)
+        try:
+            cohort = services.create_cohort(program=program, fields=form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Cohort created. Invite its people next."))
+            return redirect(cohort)
     return render(
         request,
         "mentorship/cohort_form.html",
@@ -164,9 +170,13 @@ def cohort_edit(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
         request.POST or None, instance=cohort, program=cohort.program
     )
     if request.method == "POST" and form.is_valid():
-        services.update_cohort(cohort=cohort, fields=form.cleaned_data)
-        messages.success(request, _("Cohort saved."))
-        return redirect(cohort)
+        try:
+            services.update_cohort(cohort=cohort, fields=form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Cohort saved."))
+            return redirect(cohort)
     return render(
         request,
         "mentorship/cohort_form.html",
@@ -206,9 +216,13 @@ def profile(request: AuthenticatedRequest, public_id: UUID, role: str) -> HttpRe
     membership = access.get_membership_for(request.user, cohort, role)
     form = forms.ProfileForm(request.POST or None, instance=membership)
     if request.method == "POST" and form.is_valid():
-        services.update_profile(membership=membership, fields=form.cleaned_data)
-        messages.success(request, _("Your profile is saved."))
-        return redirect("home")
+        try:
+            services.update_profile(membership=membership, fields=form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your profile is saved."))
+            return redirect("home")
     return render(
         request,
         "mentorship/profile_form.html",
@@ -337,6 +351,7 @@ def _unusable(request: HttpRequest, invitation: Invitation | None) -> HttpRespon
 
 
 @login_not_required
+@sensitive_post_parameters("password1", "password2")
 @never_cache
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
@@ -361,6 +376,13 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         except services.InvitationUnusable:
             invitation.refresh_from_db()
             return _unusable(request, invitation)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return render(
+                request,
+                "mentorship/invitation_accept.html",
+                {"invitation": invitation, "form": form},
+            )
         login(request, membership.user, backend=AUTH_BACKEND)
         messages.success(request, _("Welcome! Your account is ready."))
         return redirect("home")
@@ -400,8 +422,9 @@ def _accept_as_existing(
 def pairing(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
     """Suggestions for unpaired mentees, and the form that pairs two people."""
     cohort = access.get_cohort_for(request.user, public_id, manage=True)
-    today = timezone.localdate()
-    default_start = min(max(today, cohort.starts_on), cohort.ends_on)
+    # Today, kept within the cohort (which ends the day before ends_on for a start).
+    last_start = cohort.ends_on - timedelta(days=1)
+    default_start = min(max(timezone.localdate(), cohort.starts_on), last_start)
     form = forms.PairForm(
         request.POST or None, cohort=cohort, initial={"started_on": default_start}
     )

@@ -56,6 +56,10 @@ VIOLATIONS = {
         cast, supervisor=cast.mentee
     ),
     "one_active_mentorship_per_pair": lambda cast: _pair(cast),
+    "one_active_mentorship_per_mentee": lambda cast: _pair(
+        cast,
+        mentor=factories.MembershipFactory(cohort=cast.cohort, role="mentor").user,
+    ),
     "mentorship_ends_after_start": lambda cast: Mentorship.objects.filter(
         pk=cast.mentorship.pk
     ).update(
@@ -272,3 +276,31 @@ def test_concurrent_identical_invitations_store_one_and_refuse_the_rest(cohort):
     assert len(refused) == THREADS - 1, outcomes  # no IntegrityError escapes
     assert all("pending invitation" in str(exc) for exc in refused)
     assert list(Invitation.objects.values_list("pk", flat=True)) == [created.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lowering_capacity_while_pairing_never_leaves_a_mentor_over_capacity(cohort):
+    mentor = factories.MembershipFactory(cohort=cohort, role="mentor", capacity=2)
+    first, second = (
+        factories.MembershipFactory(cohort=cohort, role="mentee").user for _ in range(2)
+    )
+    factories.pair(cohort=cohort, mentor=mentor.user, mentee=first)
+
+    outcomes = _race(
+        [
+            lambda: services.pair_mentorship(
+                cohort=cohort,
+                mentor=mentor.user,
+                mentee=second,
+                supervisor=None,
+                started_on=cohort.starts_on,
+                created_by=None,
+            ),
+            lambda: services.update_profile(membership=mentor, fields={"capacity": 1}),
+        ]
+    )
+
+    mentor.refresh_from_db()
+    active = Mentorship.objects.filter(mentor=mentor.user, status="active").count()
+    assert active <= mentor.capacity, outcomes
+    assert sum(isinstance(o, ValidationError) for o in outcomes) == 1, outcomes

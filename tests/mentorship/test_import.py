@@ -60,7 +60,7 @@ def test_valid_file_invites_everyone(
     ("bad_row", "column", "message"),
     [
         ("bob@@example.org,Bob,mentee,\n", "email", "valid email"),
-        ("bob@example.org,,mentee,\n", "full_name", "required"),
+        ("bob@example.org,,mentee,\n", "name", "required"),
         ("bob@example.org,Bob,manager,\n", "role", "valid choice"),
         (
             "bob@example.org,Bob,mentor,boss@example.org\n",

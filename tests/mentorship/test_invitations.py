@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from smtplib import SMTPException
 
 import pytest
 import time_machine
 from django.core import mail
+from django.core.exceptions import ValidationError
+from django.core.mail.backends.base import BaseEmailBackend
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -256,3 +260,68 @@ def test_revoke_stops_the_link(client, coordinator, cohort):
     assert invitation.status == Invitation.Status.REVOKED
     client.logout()
     assert client.get(invitation.get_accept_url()).status_code == 410
+
+
+class FailingEmailBackend(BaseEmailBackend):
+    """An SMTP server that refuses every message."""
+
+    def send_messages(self, email_messages):
+        raise SMTPException("451 try again later")
+
+
+@override_settings(
+    EMAIL_BACKEND="tests.mentorship.test_invitations.FailingEmailBackend"
+)
+def test_an_email_that_fails_leaves_the_invitation_to_send_again(
+    client, coordinator, cohort, django_capture_on_commit_callbacks
+):
+    client.force_login(coordinator)
+    response = _invite(client, cohort, django_capture_on_commit_callbacks)
+    assert response.status_code == 302
+    invitation = Invitation.objects.get()
+    assert invitation.sent_at is None
+    assert "email not sent yet" in client.get(cohort.get_absolute_url()).text
+
+
+def test_a_lapsed_invitation_is_renewed_not_duplicated(
+    client, coordinator, cohort, django_capture_on_commit_callbacks
+):
+    lapsed = factories.InvitationFactory(
+        cohort=cohort,
+        email="new.person@example.org",
+        expires_at=timezone.now() - timedelta(days=1),
+    )
+    client.force_login(coordinator)
+    _invite(client, cohort, django_capture_on_commit_callbacks)
+    [invitation] = Invitation.objects.all()
+    assert invitation.pk == lapsed.pk
+    assert invitation.is_pending and invitation.revoked_at is None
+    assert invitation.full_name == "New Person"
+    assert len(mail.outbox) == 1
+
+
+def test_a_closed_cohort_takes_no_invitations_and_no_acceptances(
+    client, coordinator, cohort, django_capture_on_commit_callbacks
+):
+    pending = factories.InvitationFactory(cohort=cohort)
+    cohort.status = "closed"
+    cohort.save(update_fields=["status"])
+    client.force_login(coordinator)
+    response = _invite(client, cohort, django_capture_on_commit_callbacks)
+    assert "This cohort is closed" in response.text
+    assert Invitation.objects.count() == 1
+    client.logout()
+    _assert_unusable(client, pending.get_accept_url(), 410, "This cohort has closed")
+
+
+def test_an_account_created_meanwhile_gets_a_clear_message(client, cohort):
+    invitation = factories.InvitationFactory(cohort=cohort, email="race@example.org")
+    url = invitation.get_accept_url()
+    assert client.get(url).status_code == 200  # the form for a new account
+    factories.UserFactory(email="race@example.org")  # another invitation won the race
+    with pytest.raises(ValidationError, match="was just created"):
+        services.accept_invitation(
+            invitation=invitation, full_name="Racer", password=NEW_PASSWORD
+        )
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+import time_machine
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from mentorship import matching
+from mentorship import matching, services
 from mentorship.models import Mentorship
 from tests import factories
 
@@ -69,9 +73,9 @@ def test_coordinator_pairs_a_mentor_and_mentee(
     response = _pair(
         signed_in,
         cohort,
-        mentor=mentor.pk,
-        mentee=mentee.pk,
-        supervisor=supervisor.pk,
+        mentor=mentor.public_id,
+        mentee=mentee.public_id,
+        supervisor=supervisor.public_id,
         started_on=cohort.starts_on.isoformat(),
     )
     assert response.status_code == 302
@@ -99,8 +103,8 @@ def test_over_capacity_is_refused_with_a_message(signed_in, cohort, mentor, ment
     response = _pair(
         signed_in,
         cohort,
-        mentor=mentor.pk,
-        mentee=other.pk,
+        mentor=mentor.public_id,
+        mentee=other.public_id,
         started_on=cohort.starts_on.isoformat(),
     )
     assert response.status_code == 200
@@ -114,8 +118,8 @@ def test_mentor_who_supervises_the_mentee_is_refused(signed_in, cohort):
     response = _pair(
         signed_in,
         cohort,
-        mentor=boss.pk,
-        mentee=mentee.pk,
+        mentor=boss.public_id,
+        mentee=mentee.public_id,
         started_on=cohort.starts_on.isoformat(),
     )
     assert "own supervisor" in response.text
@@ -127,9 +131,9 @@ def test_supervisor_inside_the_pair_is_refused(signed_in, cohort, mentor, mentee
     response = _pair(
         signed_in,
         cohort,
-        mentor=mentor.pk,
-        mentee=mentee.pk,
-        supervisor=mentor_as_supervisor.user.pk,
+        mentor=mentor.public_id,
+        mentee=mentee.public_id,
+        supervisor=mentor_as_supervisor.user.public_id,
         started_on=cohort.starts_on.isoformat(),
     )
     assert "cannot be the mentor or the mentee" in response.text
@@ -141,8 +145,8 @@ def test_self_mentoring_is_refused(signed_in, cohort, mentor):
     response = _pair(
         signed_in,
         cohort,
-        mentor=mentor.pk,
-        mentee=mentor.pk,
+        mentor=mentor.public_id,
+        mentee=mentor.public_id,
         started_on=cohort.starts_on.isoformat(),
     )
     assert "cannot mentor themselves" in response.text
@@ -154,8 +158,8 @@ def test_people_from_outside_the_cohort_cannot_be_paired(
     response = _pair(
         signed_in,
         cohort,
-        mentor=mentor.pk,
-        mentee=outsider.pk,
+        mentor=mentor.public_id,
+        mentee=outsider.public_id,
         started_on=cohort.starts_on.isoformat(),
     )
     assert "valid choice" in str(response.context["form"].errors["mentee"])
@@ -164,7 +168,11 @@ def test_people_from_outside_the_cohort_cannot_be_paired(
 
 def test_start_outside_the_cohort_is_refused(signed_in, cohort, mentor, mentee):
     response = _pair(
-        signed_in, cohort, mentor=mentor.pk, mentee=mentee.pk, started_on="1999-01-01"
+        signed_in,
+        cohort,
+        mentor=mentor.public_id,
+        mentee=mentee.public_id,
+        started_on="1999-01-01",
     )
     assert "within the cohort" in response.text
 
@@ -173,8 +181,8 @@ def test_the_same_pair_twice_is_refused(signed_in, cohort, mentorship, mentor, m
     response = _pair(
         signed_in,
         cohort,
-        mentor=mentor.pk,
-        mentee=mentee.pk,
+        mentor=mentor.public_id,
+        mentee=mentee.public_id,
         started_on=cohort.starts_on.isoformat(),
     )
     assert "already has an active mentorship" in response.text
@@ -242,4 +250,91 @@ def test_suggestion_carries_the_supervisor_the_mentee_named(
     [item] = matching.pairing_board(cohort)
     assert item.supervisor.user == supervisor
     page = signed_in.get(reverse("mentorship:pairing", args=[cohort.public_id]))
-    assert f'name="supervisor" value="{supervisor.pk}"' in page.text
+    assert f'name="supervisor" value="{supervisor.public_id}"' in page.text
+
+
+def test_only_the_supervisor_the_mentee_named_can_be_on_the_mentorship(
+    signed_in, cohort, mentor, mentee
+):
+    stranger = _member(cohort, "supervisor").user  # in the cohort, not named by mentee
+    response = _pair(
+        signed_in,
+        cohort,
+        mentor=mentor.public_id,
+        mentee=mentee.public_id,
+        supervisor=stranger.public_id,
+        started_on=cohort.starts_on.isoformat(),
+    )
+    assert "is not the supervisor this mentee named" in response.text
+    assert not Mentorship.objects.exists()
+
+
+def test_a_paired_mentee_cannot_get_a_second_mentor(
+    signed_in, cohort, mentorship, mentee
+):
+    other_mentor = _member(cohort, "mentor").user
+    response = _pair(
+        signed_in,
+        cohort,
+        mentor=other_mentor.public_id,
+        mentee=mentee.public_id,
+        started_on=cohort.starts_on.isoformat(),
+    )
+    assert "already has an active mentorship in this cohort" in response.text
+    assert Mentorship.objects.count() == 1
+
+
+def test_people_are_chosen_by_public_id_not_sequential_id(
+    signed_in, cohort, mentor, mentee
+):
+    page = signed_in.get(reverse("mentorship:pairing", args=[cohort.public_id]))
+    assert f'<option value="{mentor.public_id}"' in page.text
+    response = _pair(
+        signed_in,
+        cohort,
+        mentor=mentor.pk,
+        mentee=mentee.pk,
+        started_on=cohort.starts_on.isoformat(),
+    )
+    errors = response.context["form"].errors
+    assert "mentor" in errors and "mentee" in errors
+    assert not Mentorship.objects.exists()
+
+
+def test_nobody_is_paired_in_a_closed_cohort(signed_in, cohort, mentor, mentee):
+    cohort.status = "closed"
+    cohort.save(update_fields=["status"])
+    response = _pair(
+        signed_in,
+        cohort,
+        mentor=mentor.public_id,
+        mentee=mentee.public_id,
+        started_on=cohort.starts_on.isoformat(),
+    )
+    assert "This cohort is closed" in response.text
+    assert not Mentorship.objects.exists()
+
+
+def test_suggested_start_is_valid_after_the_cohorts_end(
+    signed_in, coordinator, cohort, mentor, mentee
+):
+    with time_machine.travel(cohort.ends_on + timedelta(days=3)):
+        signed_in.force_login(coordinator)
+        page = signed_in.get(reverse("mentorship:pairing", args=[cohort.public_id]))
+        start = page.context["default_start"]
+        assert start == cohort.ends_on - timedelta(days=1)
+        response = _pair(
+            signed_in,
+            cohort,
+            mentor=mentor.public_id,
+            mentee=mentee.public_id,
+            started_on=start.isoformat(),
+        )
+    assert response.status_code == 302
+
+
+def test_capacity_is_checked_by_the_service_too(cohort, mentor, mentorship):
+    membership = mentor.memberships.get()
+    with pytest.raises(ValidationError, match="already mentor 1 person"):
+        services.update_profile(membership=membership, fields={"capacity": 0})
+    assert mentor.memberships.get().capacity == 2

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -82,12 +82,15 @@ def test_program_form_rejects_bad_input_at_the_field(
     assert 'value="Design ladder v2"' in response.text  # what was typed stays
 
 
-def test_duplicate_program_name_is_refused(client, coordinator, program):
-    client.force_login(coordinator)
+def test_a_name_used_by_another_program_reveals_nothing(
+    client, other_coordinator, program
+):
+    client.force_login(other_coordinator)
     response = client.post(
         reverse("mentorship:program_create"), {**VALID_PROGRAM, "name": program.name}
     )
-    assert "name" in response.context["form"].errors
+    assert response.status_code == 302
+    assert Program.objects.filter(name=program.name).count() == 2
 
 
 def test_program_text_is_escaped(client, coordinator):
@@ -177,3 +180,49 @@ def test_member_cannot_edit_the_cohort_by_post(client, mentor, cohort):
     assert client.post(url, _cohort_data(name="Hijacked")).status_code == 403
     cohort.refresh_from_db()
     assert cohort.name != "Hijacked"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"starts_on": "1999-12-31"}, "starts_on", "between the years 2000 and 2100"),
+        ({"ends_on": "2101-01-01"}, "ends_on", "between the years 2000 and 2100"),
+        ({"ends_on": "2033-01-01"}, "ends_on", "at most five years"),
+    ],
+)
+def test_cohort_dates_stay_plausible(
+    client, coordinator, program, changes, field, message
+):
+    client.force_login(coordinator)
+    url = reverse("mentorship:cohort_create", args=[program.public_id])
+    response = client.post(url, _cohort_data(**changes))
+    assert message in " ".join(response.context["form"].errors[field])
+    assert not Cohort.objects.exists()
+
+
+def _edit_dates(client, cohort, starts_on, ends_on):
+    url = reverse("mentorship:cohort_edit", args=[cohort.public_id])
+    data = _cohort_data(name=cohort.name, starts_on=starts_on, ends_on=ends_on)
+    return client.post(url, data)
+
+
+def test_cohort_cannot_start_after_one_of_its_mentorships(
+    client, coordinator, cohort, mentorship
+):
+    client.force_login(coordinator)
+    later = mentorship.started_on + timedelta(days=1)
+    response = _edit_dates(client, cohort, later, cohort.ends_on)
+    assert "the cohort must start by then" in response.text
+    cohort.refresh_from_db()
+    assert cohort.starts_on == mentorship.started_on
+
+
+def test_cohort_cannot_end_before_one_of_its_mentorships_started(
+    client, coordinator, cohort, mentorship
+):
+    client.force_login(coordinator)
+    earlier = mentorship.started_on - timedelta(days=1)
+    response = _edit_dates(client, cohort, earlier, mentorship.started_on)
+    assert "the cohort must end after it" in response.text
+    cohort.refresh_from_db()
+    assert cohort.starts_on == mentorship.started_on
