@@ -26,6 +26,7 @@ RUN pip install . && rm -rf build ./*.egg-info
 # Hashed, compressed static files for WhiteNoise. The settings refuse to load without
 # these variables when DEBUG is off; the values here exist only for this step.
 RUN DEBUG=false SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost \
+    SITE_URL=http://localhost EMAIL_HOST=localhost \
     python manage.py collectstatic --noinput
 
 USER app

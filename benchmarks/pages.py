@@ -42,6 +42,8 @@ def _env(workdir: Path) -> dict[str, str]:
         "SESSION_COOKIE_SECURE": "false",
         "CSRF_COOKIE_SECURE": "false",
         "LOG_LEVEL": "WARNING",
+        "SITE_URL": "http://127.0.0.1",
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "PYTHONPATH": str(ROOT),
         # collectstatic writes here, not into the work tree
         "STATIC_ROOT": str(workdir / "static"),

@@ -45,8 +45,17 @@ class EmailAuthenticationForm(AuthenticationForm):
         return User.objects.normalize_email(self.cleaned_data["username"])
 
 
+def one_line(text: str) -> str:
+    """Collapse runs of white space, line breaks included, into single spaces."""
+    return " ".join(text.split())
+
+
 class TagField(forms.CharField):
-    """Comma-separated tags, normalised to a sorted, lower-case, de-duplicated list."""
+    """Comma-separated tags, normalised to a sorted, lower-case, de-duplicated list.
+
+    The typed text is checked as a CharField first (length, no NUL character), then
+    split into entries.
+    """
 
     def __init__(self, *, max_tags: int = MAX_TAGS, **kwargs: Any):
         self.max_tags = max_tags
@@ -59,19 +68,18 @@ class TagField(forms.CharField):
             return ", ".join(value)
         return value
 
-    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
-        text = super().to_python(value) or ""
-        tags = {" ".join(part.split()).lower() for part in text.split(",")}
-        return sorted(tag for tag in tags if tag)
+    def split(self, text: str) -> list[str]:
+        return sorted({one_line(part).lower() for part in text.split(",")} - {""})
 
-    def validate(self, value: Any) -> None:
-        if self.required and not value:
+    def clean(self, value: Any) -> list[str]:  # type: ignore[override]
+        tags = self.split(super().clean(value))
+        if self.required and not tags:
             raise ValidationError(self.error_messages["required"], code="required")
-        if len(value) > self.max_tags:
+        if len(tags) > self.max_tags:
             raise ValidationError(
                 _("Give at most %(count)d entries."), params={"count": self.max_tags}
             )
-        for tag in value:
+        for tag in tags:
             if len(tag) > MAX_TAG_LENGTH:
                 raise ValidationError(
                     _(
@@ -79,20 +87,16 @@ class TagField(forms.CharField):
                     ),
                     params={"tag": tag[:20], "max": MAX_TAG_LENGTH},
                 )
-
-    def run_validators(self, value: Any) -> None:
-        # The length limit applies to the text typed, checked in super().to_python.
-        return None
+        return tags
 
 
 class DimensionsField(TagField):
     """Scorecard dimensions: like tags, but keeping the capitalisation and order given."""
 
-    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
-        text = forms.CharField.to_python(self, value) or ""
+    def split(self, text: str) -> list[str]:
         seen: dict[str, str] = {}
         for part in text.split(","):
-            name = " ".join(part.split())
+            name = one_line(part)
             if name and name.lower() not in seen:
                 seen[name.lower()] = name
         return list(seen.values())
@@ -122,6 +126,10 @@ class ProgramForm(forms.ModelForm):
             "requires_effective_agreement",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_name(self) -> str:
+        # Names go into email subjects: no line breaks.
+        return one_line(self.cleaned_data["name"])
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -178,7 +186,7 @@ class CohortForm(forms.ModelForm):
         self.program = program
 
     def clean_name(self) -> str:
-        name = " ".join(self.cleaned_data["name"].split())
+        name = one_line(self.cleaned_data["name"])
         clash = self.program.cohorts.filter(name__iexact=name).exclude(
             pk=self.instance.pk
         )
@@ -220,7 +228,7 @@ class InvitationForm(forms.Form):
         return User.objects.normalize_email(self.cleaned_data["supervisor_email"])
 
     def clean_full_name(self) -> str:
-        return " ".join(self.cleaned_data["full_name"].split())
+        return one_line(self.cleaned_data["full_name"])
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -274,7 +282,13 @@ class InvitationImportForm(forms.Form):
                 _("The first line must be exactly: %(columns)s"),
                 params={"columns": ",".join(CSV_COLUMNS)},
             )
-        self._read_rows(reader)
+        try:
+            self._read_rows(reader)
+        except csv.Error as error:
+            raise ValidationError(
+                _("Line %(line)d cannot be read as CSV: %(error)s"),
+                params={"line": reader.line_num, "error": error},
+            ) from None
         if not self.rows and not self.row_errors:
             raise ValidationError(_("The file has no rows below the header."))
         if self.row_errors:
@@ -425,7 +439,7 @@ class AcceptInvitationForm(forms.Form):
         self.email = email
 
     def clean_full_name(self) -> str:
-        return " ".join(self.cleaned_data["full_name"].split())
+        return one_line(self.cleaned_data["full_name"])
 
     def clean(self) -> dict[str, Any]:
         super().clean()

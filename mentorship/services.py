@@ -204,7 +204,7 @@ class RowError:
     COLUMNS = {"full_name": "name", "__all__": "row"}
 
     @classmethod
-    def at(cls, line: int, field: str, message: str) -> RowError:
+    def at(cls, line: int, field: str, message: object) -> RowError:
         return cls(line, cls.COLUMNS.get(field, field), str(message))
 
 

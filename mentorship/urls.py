@@ -12,10 +12,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(
-            authentication_form=EmailAuthenticationForm,
-            redirect_authenticated_user=True,
-        ),
+        # Not redirect_authenticated_user: with ?next= pointing at this page, Django
+        # would raise on the redirection loop.
+        auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -31,7 +30,7 @@ urlpatterns = [
     ),
     path(
         "accounts/password/reset/",
-        auth_views.PasswordResetView.as_view(),
+        views.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(

@@ -8,7 +8,9 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required, permission_required
+from django.contrib.auth.forms import PasswordResetForm
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -17,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -55,7 +58,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
     mentorships = (
         Mentorship.objects.filter(Q(mentor=user) | Q(mentee=user))
         .with_people()
-        .order_by("-status", "-started_on")
+        .order_by("status", "-started_on")  # active before ended
     )
     supervised = Mentorship.objects.active().filter(supervisor=user).with_people()
     programs = Program.objects.coordinated_by(user).annotate(
@@ -72,6 +75,14 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
             "can_create_program": user.has_perm("mentorship.add_program"),
         },
     )
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's view, with links built from SITE_URL instead of the request's Host."""
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        self.extra_email_context = {"site_url": settings.SITE_URL}
+        return super().form_valid(form)
 
 
 # --- Programs -------------------------------------------------------------------------
@@ -193,7 +204,8 @@ def cohort_detail(request: AuthenticatedRequest, public_id: UUID) -> HttpRespons
     for membership in members:
         by_role[membership.role].append(membership)
     mentorships = cohort.mentorships.with_people().order_by(
-        "-status", "mentor__full_name"
+        "status",
+        "mentor__full_name",  # active before ended
     )
     invitations = cohort.invitations.filter(accepted_at=None, revoked_at=None)
     return render(
@@ -273,7 +285,13 @@ def invitation_import(request: AuthenticatedRequest, public_id: UUID) -> HttpRes
                 form.add_error("file", _("Nothing was imported. Fix the rows below."))
             else:
                 messages.success(
-                    request, _("%(count)d invitations sent.") % {"count": len(created)}
+                    request,
+                    ngettext(
+                        "%(count)d invitation sent.",
+                        "%(count)d invitations sent.",
+                        len(created),
+                    )
+                    % {"count": len(created)},
                 )
                 return redirect(cohort)
         else:

@@ -117,6 +117,8 @@ def _production_env(tmp_path: Path) -> dict[str, str]:
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(48),
         ALLOWED_HOSTS="mentoring.example.org",
+        SITE_URL="https://mentoring.example.org",
+        EMAIL_HOST="smtp.example.org",
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
     )
     return env
@@ -155,6 +157,9 @@ def test_production_settings_pass_the_deployment_checks(tmp_path):
         ("TIME_ZONE", "Mars/Base"),
         ("EMAIL_PORT", "abc"),
         ("REDIS_URL", "http://x"),
+        ("SITE_URL", None),
+        ("EMAIL_HOST", None),
+        ("LOG_LEVEL", "LOUD"),
     ],
     ids=lambda v: "unset" if v is None else v,
 )

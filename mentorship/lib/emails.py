@@ -18,6 +18,8 @@ def send(name: str, *, to: str, subject: str, context: dict[str, Any]) -> None:
     context = {"site_url": settings.SITE_URL, **context}
     text = render_to_string(f"emails/{name}.txt", context)
     html = render_to_string(f"emails/{name}.html", context)
+    # A subject is one header line: never let a line break from user text into it.
+    subject = " ".join(subject.split())
     message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
     message.attach_alternative(html, "text/html")
     message.send()

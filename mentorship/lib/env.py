@@ -41,6 +41,13 @@ def env_int(name: str, default: int, *, minimum: int = 0, maximum: int = 2**31) 
     return value
 
 
+def env_choice(name: str, default: str, choices: list[str]) -> str:
+    value = env_str(name, default).upper()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}")
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":

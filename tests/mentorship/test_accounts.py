@@ -135,3 +135,19 @@ def test_pages_have_no_inline_script(client, mentorship, coordinator):
 def test_inactive_accounts_cannot_log_in(client, db):
     user = factories.UserFactory(is_active=False)
     assert _login(client, user.email).status_code == 200
+
+
+@override_settings(ALLOWED_HOSTS=["*"], SITE_URL="https://mentoring.example.org")
+def test_reset_links_use_the_site_url_not_the_request_host(client, mentor):
+    client.post(
+        reverse("password_reset"), {"email": mentor.email}, HTTP_HOST="evil.example.net"
+    )
+    [message] = mail.outbox
+    assert "https://mentoring.example.org/accounts/password/reset/" in message.body
+    assert "evil.example.net" not in message.body
+
+
+def test_signed_in_login_page_with_itself_as_next_does_not_fail(client, mentor):
+    client.force_login(mentor)
+    response = client.get(reverse("login") + "?next=" + reverse("login"))
+    assert response.status_code == 200

@@ -175,3 +175,12 @@ def test_template_csv_is_a_valid_import(
     )
     assert imported.status_code == 302
     assert Invitation.objects.count() == 3
+
+
+def test_a_field_too_large_for_csv_is_explained(
+    signed_in, cohort, django_capture_on_commit_callbacks
+):
+    text = HEADER + 'a@example.org,"' + "x" * 200_000 + '",mentee,\n'
+    response = _upload(signed_in, cohort, text, django_capture_on_commit_callbacks)
+    assert "cannot be read as CSV" in response.context["form"].errors["file"][0]
+    assert not Invitation.objects.exists()

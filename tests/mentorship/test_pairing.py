@@ -338,3 +338,16 @@ def test_capacity_is_checked_by_the_service_too(cohort, mentor, mentorship):
     with pytest.raises(ValidationError, match="already mentor 1 person"):
         services.update_profile(membership=membership, fields={"capacity": 0})
     assert mentor.memberships.get().capacity == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("a\x00b", "Null characters are not allowed"), ("x" * 1001, "at most 1000")],
+)
+def test_profile_text_is_checked_as_typed(client, cohort, mentor, text, message):
+    client.force_login(mentor)
+    url = reverse("mentorship:profile", args=[cohort.public_id, "mentor"])
+    response = client.post(url, {"goals": text, "capacity": "2"})
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors["goals"])
+    assert mentor.memberships.get().goals == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from mentorship.models import Cohort, Program
@@ -226,3 +227,33 @@ def test_cohort_cannot_end_before_one_of_its_mentorships_started(
     assert "the cohort must end after it" in response.text
     cohort.refresh_from_db()
     assert cohort.starts_on == mentorship.started_on
+
+
+def test_line_breaks_in_names_never_reach_an_email_header(
+    client, coordinator, django_capture_on_commit_callbacks
+):
+    client.force_login(coordinator)
+    name = "Evil\r\nBcc: someone@example.net"
+    client.post(reverse("mentorship:program_create"), {**VALID_PROGRAM, "name": name})
+    program = Program.objects.get()
+    assert program.name == "Evil Bcc: someone@example.net"
+    cohort = Cohort.objects.create(
+        program=program, name="C", starts_on=date(2030, 1, 1), ends_on=date(2030, 6, 1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("mentorship:invite", args=[cohort.public_id]),
+            {"email": "x@example.org", "full_name": "X", "role": "mentee"},
+        )
+    [message] = mail.outbox
+    assert "\n" not in message.subject and message.bcc == []
+
+
+@pytest.mark.parametrize("field", ["name", "description", "framework_reference"])
+def test_null_characters_are_refused(client, coordinator, field):
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("mentorship:program_create"), {**VALID_PROGRAM, field: "a\x00b"}
+    )
+    assert "Null characters are not allowed" in str(response.context["form"].errors)
+    assert not Program.objects.exists()
