@@ -1,12 +1,29 @@
-"""Admin for operators running the service. Coordinators work in the app, not here."""
+"""Admin for operators running the service. Coordinators work in the app, not here.
+
+Cohorts, memberships, invitations and mentorships are view-only here: their rules
+(capacity, supervisors, dates, single-use links) live in the services, which the
+app's pages call. Programs stay editable, to add or remove coordinators.
+"""
 
 from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Model
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from mentorship.models import Cohort, Invitation, Membership, Mentorship, Program, User
+
+
+class ViewOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: Model | None = None
+    ) -> bool:
+        return False
 
 
 @admin.register(User)
@@ -53,7 +70,7 @@ class ProgramAdmin(admin.ModelAdmin):
 
 
 @admin.register(Cohort)
-class CohortAdmin(admin.ModelAdmin):
+class CohortAdmin(ViewOnlyAdmin):
     list_display = ["name", "program", "starts_on", "ends_on", "status"]
     list_filter = ["status", "program"]
     list_select_related = ["program"]
@@ -61,7 +78,7 @@ class CohortAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ViewOnlyAdmin):
     list_display = ["user", "cohort", "role", "capacity"]
     list_filter = ["role"]
     list_select_related = ["user", "cohort__program"]
@@ -71,7 +88,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ViewOnlyAdmin):
     list_display = ["email", "cohort", "role", "expires_at", "sent_at", "accepted_at"]
     list_select_related = ["cohort__program"]
     search_fields = ["email"]
@@ -80,7 +97,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Mentorship)
-class MentorshipAdmin(admin.ModelAdmin):
+class MentorshipAdmin(ViewOnlyAdmin):
     list_display = ["__str__", "cohort", "status", "started_on", "ended_on"]
     list_filter = ["status"]
     list_select_related = ["mentor", "mentee", "cohort__program"]

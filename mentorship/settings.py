@@ -141,6 +141,11 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30, minimu
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "mentorship.lib.http.client_ip"
+# How many reverse proxies in front append to X-Forwarded-For (0: none, trust only the
+# connection's address). Behind one proxy, without this every client would share its
+# address and a lockout would hit everyone using that account name.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=5)
 AXES_USERNAME_FORM_FIELD = "username"
 
 # django-guardian: no anonymous user row; confidential lists pass explicit flags.

@@ -151,3 +151,29 @@ def test_signed_in_login_page_with_itself_as_next_does_not_fail(client, mentor):
     client.force_login(mentor)
     response = client.get(reverse("login") + "?next=" + reverse("login"))
     assert response.status_code == 200
+
+
+@override_settings(TRUSTED_PROXY_COUNT=1)
+def test_behind_a_proxy_lockout_follows_the_client_not_the_proxy(client, mentor):
+    proxy = "10.9.9.9"
+
+    def attempt(client_address, password, spoofed="203.0.113.66"):
+        return client.post(
+            LOGIN,
+            {"username": mentor.email, "password": password},
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR=f"{spoofed}, {client_address}",
+        )
+
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        attempt("198.51.100.1", "wrong password!")
+    assert attempt("198.51.100.1", PASSWORD).status_code == 429
+    # Same proxy, same account, another client: not locked out.
+    assert attempt("198.51.100.2", PASSWORD).status_code == 302
+
+
+def test_without_trusted_proxies_forwarded_addresses_are_ignored(rf):
+    from mentorship.lib.http import client_ip
+
+    request = rf.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="1.2.3.4")
+    assert client_ip(request) == "10.0.0.5"

@@ -40,7 +40,21 @@ GET_MATRIX = {
     "profile_mentee": [403, 404, 403, 200, 403, 404],
     "mentorship_detail": [200, 404, 200, 200, 404, 404],
 }
+# Form pages answer a POST as they answer a GET: an empty form comes back with its
+# errors (200) for whoever may use it.
+FORM_ROUTES = [
+    "program_create",
+    "program_edit",
+    "cohort_create",
+    "cohort_edit",
+    "invite",
+    "invitation_import",
+    "pairing",
+    "profile_mentor",
+    "profile_mentee",
+]
 POST_MATRIX = {
+    **{route: GET_MATRIX[route] for route in FORM_ROUTES},
     "invitation_resend": [302, 404, 404, 404, 404, 404],
     "invitation_revoke": [302, 404, 404, 404, 404, 404],
 }
@@ -109,7 +123,7 @@ def test_anonymous_is_sent_to_login(client, urls, route):
     [(route, "delete") for route in GET_MATRIX]
     + [("home", "post"), ("cohort_detail", "post"), ("program_list", "post")]
     + [("mentorship_detail", "post"), ("invitation_template", "post")]
-    + [(route, "get") for route in POST_MATRIX],
+    + [("invitation_resend", "get"), ("invitation_revoke", "get")],
 )
 def test_wrong_method_is_refused(client, coordinator, urls, route, method):
     client.force_login(coordinator)
@@ -168,3 +182,10 @@ def test_public_forms_carry_a_csrf_token(client, db, cohort):
         invitation.get_accept_url(),
     ):
         assert 'name="csrfmiddlewaretoken"' in client.get(url).text, url
+
+
+@pytest.mark.parametrize("method", ["put", "delete", "patch"])
+def test_public_routes_refuse_other_methods(client, db, cohort, method):
+    invitation = factories.InvitationFactory(cohort=cohort)
+    for url in (invitation.get_accept_url(), reverse("healthz")):
+        assert getattr(client, method)(url).status_code == 405, url

@@ -89,7 +89,8 @@ class Command(BaseCommand):
         cohort = self._cohort(program)
         for email, _name, role, profile in PEOPLE:
             if role is not None:
-                Membership.objects.update_or_create(
+                # get_or_create: a run of make run keeps profiles edited in the demo.
+                Membership.objects.get_or_create(
                     cohort=cohort, user=users[email], role=role, defaults=profile
                 )
         for mentor, mentee, supervisor in PAIRS:
