@@ -14,7 +14,7 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -26,7 +26,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from mentorship import access, forms, matching, services
 from mentorship.lib.http import AuthenticatedRequest
+from mentorship.lib.queries import count_of
 from mentorship.models import (
+    Cohort,
     Invitation,
     Membership,
     Mentorship,
@@ -91,8 +93,13 @@ class PasswordResetView(auth_views.PasswordResetView):
 @require_GET
 def program_list(request: AuthenticatedRequest) -> HttpResponse:
     programs = Program.objects.coordinated_by(request.user).annotate(
-        cohort_count=Count("cohorts", distinct=True),
-        coordinator_count=Count("coordinators", distinct=True),
+        cohort_count=count_of(
+            Cohort.objects.filter(program=OuterRef("pk")), by="program"
+        ),
+        coordinator_count=count_of(
+            Program.coordinators.through.objects.filter(program=OuterRef("pk")),
+            by="program",
+        ),
     )
     return render(
         request,
@@ -123,9 +130,11 @@ def program_create(request: AuthenticatedRequest) -> HttpResponse:
 def program_detail(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
     program = access.get_program_for(request.user, public_id, manage=True)
     cohorts = program.cohorts.annotate(
-        member_count=Count("memberships", distinct=True),
-        mentorship_count=Count(
-            "mentorships", filter=Q(mentorships__status="active"), distinct=True
+        member_count=count_of(
+            Membership.objects.filter(cohort=OuterRef("pk")), by="cohort"
+        ),
+        mentorship_count=count_of(
+            Mentorship.objects.active().filter(cohort=OuterRef("pk")), by="cohort"
         ),
     )
     return render(

@@ -8,7 +8,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from mentorship.models import Cohort, Program
+from mentorship.models import Cohort, Mentorship, Program
+from tests import factories
 
 VALID_PROGRAM = {
     "name": "Design Mentoring",
@@ -257,3 +258,19 @@ def test_null_characters_are_refused(client, coordinator, field):
     )
     assert "Null characters are not allowed" in str(response.context["form"].errors)
     assert not Program.objects.exists()
+
+
+def test_program_pages_count_each_thing_once(client, coordinator, program, cohort):
+    factories.CohortFactory(program=program)
+    program.coordinators.add(factories.UserFactory())
+    kept, ended = factories.mentorship_in(cohort), factories.mentorship_in(cohort)
+    Mentorship.objects.filter(pk=ended.pk).update(status="ended")
+    factories.MembershipFactory(cohort=cohort, role="supervisor")
+    client.force_login(coordinator)
+
+    [listed] = client.get(reverse("mentorship:program_list")).context["programs"]
+    assert (listed.cohort_count, listed.coordinator_count) == (2, 2)
+    cohorts = client.get(program.get_absolute_url()).context["cohorts"]
+    counted = next(c for c in cohorts if c.pk == cohort.pk)
+    assert (counted.member_count, counted.mentorship_count) == (5, 1)
+    assert kept.status == "active"
