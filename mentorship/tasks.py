@@ -23,9 +23,16 @@ log = logging.getLogger(__name__)
     max_retries=5,
 )
 def send_invitation_email(*, invitation_id: int) -> bool:
-    """Email the invitation link once; return whether an email went out."""
+    """Email the invitation link once; return whether an email went out.
+
+    The email is sent inside the transaction that stamps sent_at, holding the row
+    lock: a second run waits, then sees the stamp. A worker killed between the SMTP
+    reply and the commit sends the link again when the task is redelivered. That
+    window is chosen over the opposite one (stamp first, then lose the email on a
+    crash): a second copy of an invitation harms nobody, a missing one strands a
+    person outside the program.
+    """
     with transaction.atomic():
-        # The row lock makes a second run of the same task wait, then see sent_at.
         invitation = (
             Invitation.objects.select_for_update(of=("self",))
             .select_related("cohort__program", "invited_by")
