@@ -56,7 +56,15 @@ def test_full_mentors_and_own_supervisors_are_never_suggested(
     assert item.suggestions == []
 
 
-def _pair(client, cohort, **data):
+def _pair(client, cohort, mentor, mentee, supervisor=None, started_on=None):
+    """Post the pairing form for these people, starting on the cohort's first day."""
+    data = {
+        "mentor": getattr(mentor, "public_id", mentor),
+        "mentee": getattr(mentee, "public_id", mentee),
+        "started_on": str(started_on or cohort.starts_on),
+    }
+    if supervisor is not None:
+        data["supervisor"] = supervisor.public_id
     return client.post(reverse("mentorship:pairing", args=[cohort.public_id]), data)
 
 
@@ -70,12 +78,7 @@ def test_coordinator_pairs_a_mentor_and_mentee(
     signed_in, cohort, mentor, mentee, supervisor
 ):
     response = _pair(
-        signed_in,
-        cohort,
-        mentor=mentor.public_id,
-        mentee=mentee.public_id,
-        supervisor=supervisor.public_id,
-        started_on=cohort.starts_on.isoformat(),
+        signed_in, cohort, mentor=mentor, mentee=mentee, supervisor=supervisor
     )
     assert response.status_code == 302
     mentorship = Mentorship.objects.get()
@@ -99,13 +102,7 @@ def test_pairing_page_shows_score_parts(signed_in, cohort, mentor, mentee):
 def test_over_capacity_is_refused_with_a_message(signed_in, cohort, mentor, mentorship):
     mentor.memberships.filter(cohort=cohort).update(capacity=1)
     other = _member(cohort, "mentee").user
-    response = _pair(
-        signed_in,
-        cohort,
-        mentor=mentor.public_id,
-        mentee=other.public_id,
-        started_on=cohort.starts_on.isoformat(),
-    )
+    response = _pair(signed_in, cohort, mentor=mentor, mentee=other)
     assert response.status_code == 200
     assert "no capacity left" in response.text
     assert Mentorship.objects.count() == 1
@@ -114,13 +111,7 @@ def test_over_capacity_is_refused_with_a_message(signed_in, cohort, mentor, ment
 def test_mentor_who_supervises_the_mentee_is_refused(signed_in, cohort):
     boss = _member(cohort, "mentor").user
     mentee = _member(cohort, "mentee", supervisor_email=boss.email).user
-    response = _pair(
-        signed_in,
-        cohort,
-        mentor=boss.public_id,
-        mentee=mentee.public_id,
-        started_on=cohort.starts_on.isoformat(),
-    )
+    response = _pair(signed_in, cohort, mentor=boss, mentee=mentee)
     assert "own supervisor" in response.text
     assert not Mentorship.objects.exists()
 
@@ -130,10 +121,9 @@ def test_supervisor_inside_the_pair_is_refused(signed_in, cohort, mentor, mentee
     response = _pair(
         signed_in,
         cohort,
-        mentor=mentor.public_id,
-        mentee=mentee.public_id,
-        supervisor=mentor_as_supervisor.user.public_id,
-        started_on=cohort.starts_on.isoformat(),
+        mentor=mentor,
+        mentee=mentee,
+        supervisor=mentor_as_supervisor.user,
     )
     assert "cannot be the mentor or the mentee" in response.text
     assert not Mentorship.objects.exists()
@@ -141,49 +131,27 @@ def test_supervisor_inside_the_pair_is_refused(signed_in, cohort, mentor, mentee
 
 def test_self_mentoring_is_refused(signed_in, cohort, mentor):
     _member(cohort, "mentee", user=mentor)
-    response = _pair(
-        signed_in,
-        cohort,
-        mentor=mentor.public_id,
-        mentee=mentor.public_id,
-        started_on=cohort.starts_on.isoformat(),
-    )
+    response = _pair(signed_in, cohort, mentor=mentor, mentee=mentor)
     assert "cannot mentor themselves" in response.text
 
 
 def test_people_from_outside_the_cohort_cannot_be_paired(
     signed_in, cohort, mentor, outsider
 ):
-    response = _pair(
-        signed_in,
-        cohort,
-        mentor=mentor.public_id,
-        mentee=outsider.public_id,
-        started_on=cohort.starts_on.isoformat(),
-    )
+    response = _pair(signed_in, cohort, mentor=mentor, mentee=outsider)
     assert "valid choice" in str(response.context["form"].errors["mentee"])
     assert not Mentorship.objects.exists()
 
 
 def test_start_outside_the_cohort_is_refused(signed_in, cohort, mentor, mentee):
     response = _pair(
-        signed_in,
-        cohort,
-        mentor=mentor.public_id,
-        mentee=mentee.public_id,
-        started_on="1999-01-01",
+        signed_in, cohort, mentor=mentor, mentee=mentee, started_on="1999-01-01"
     )
     assert "within the cohort" in response.text
 
 
 def test_the_same_pair_twice_is_refused(signed_in, cohort, mentorship, mentor, mentee):
-    response = _pair(
-        signed_in,
-        cohort,
-        mentor=mentor.public_id,
-        mentee=mentee.public_id,
-        started_on=cohort.starts_on.isoformat(),
-    )
+    response = _pair(signed_in, cohort, mentor=mentor, mentee=mentee)
     assert "already has an active mentorship" in response.text
     assert Mentorship.objects.count() == 1
 
@@ -202,12 +170,7 @@ def test_only_the_supervisor_the_mentee_named_can_be_on_the_mentorship(
 ):
     stranger = _member(cohort, "supervisor").user  # in the cohort, not named by mentee
     response = _pair(
-        signed_in,
-        cohort,
-        mentor=mentor.public_id,
-        mentee=mentee.public_id,
-        supervisor=stranger.public_id,
-        started_on=cohort.starts_on.isoformat(),
+        signed_in, cohort, mentor=mentor, mentee=mentee, supervisor=stranger
     )
     assert "is not the supervisor this mentee named" in response.text
     assert not Mentorship.objects.exists()
@@ -217,13 +180,7 @@ def test_a_paired_mentee_cannot_get_a_second_mentor(
     signed_in, cohort, mentorship, mentee
 ):
     other_mentor = _member(cohort, "mentor").user
-    response = _pair(
-        signed_in,
-        cohort,
-        mentor=other_mentor.public_id,
-        mentee=mentee.public_id,
-        started_on=cohort.starts_on.isoformat(),
-    )
+    response = _pair(signed_in, cohort, mentor=other_mentor, mentee=mentee)
     assert "already has an active mentorship in this cohort" in response.text
     assert Mentorship.objects.count() == 1
 
@@ -233,13 +190,7 @@ def test_people_are_chosen_by_public_id_not_sequential_id(
 ):
     page = signed_in.get(reverse("mentorship:pairing", args=[cohort.public_id]))
     assert f'<option value="{mentor.public_id}"' in page.text
-    response = _pair(
-        signed_in,
-        cohort,
-        mentor=mentor.pk,
-        mentee=mentee.pk,
-        started_on=cohort.starts_on.isoformat(),
-    )
+    response = _pair(signed_in, cohort, mentor=mentor.pk, mentee=mentee.pk)
     errors = response.context["form"].errors
     assert "mentor" in errors and "mentee" in errors
     assert not Mentorship.objects.exists()
@@ -248,13 +199,7 @@ def test_people_are_chosen_by_public_id_not_sequential_id(
 def test_nobody_is_paired_in_a_closed_cohort(signed_in, cohort, mentor, mentee):
     cohort.status = "closed"
     cohort.save(update_fields=["status"])
-    response = _pair(
-        signed_in,
-        cohort,
-        mentor=mentor.public_id,
-        mentee=mentee.public_id,
-        started_on=cohort.starts_on.isoformat(),
-    )
+    response = _pair(signed_in, cohort, mentor=mentor, mentee=mentee)
     assert "This cohort is closed" in response.text
     assert not Mentorship.objects.exists()
 
@@ -268,10 +213,6 @@ def test_suggested_start_is_valid_after_the_cohorts_end(
         start = page.context["default_start"]
         assert start == cohort.ends_on - timedelta(days=1)
         response = _pair(
-            signed_in,
-            cohort,
-            mentor=mentor.public_id,
-            mentee=mentee.public_id,
-            started_on=start.isoformat(),
+            signed_in, cohort, mentor=mentor, mentee=mentee, started_on=start
         )
     assert response.status_code == 302
