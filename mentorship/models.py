@@ -510,6 +510,16 @@ class Mentorship(TimeStampedModel):
         null=True,
         related_name="+",
     )
+    # The operating terms in force, written by the agreements app (through
+    # services.apply_terms) whenever a version becomes effective. Check-ins, reminders
+    # and retention read them here and never import agreements.
+    has_signed_terms = models.BooleanField(_("signed terms in effect"), default=False)
+    terms_effective_at = models.DateTimeField(null=True, blank=True)
+    cadence = models.CharField(max_length=10, choices=Cadence, blank=True)
+    cadence_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    review_cadence = models.CharField(max_length=10, choices=ReviewCadence, blank=True)
+    retention_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    retention_anchor = models.CharField(max_length=10, blank=True)
 
     objects = MentorshipQuerySet.as_manager()
 

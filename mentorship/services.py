@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -467,3 +467,35 @@ def pair_mentorship(
                 % {"name": mentee}
             }
         ) from None
+
+
+# --- Operating terms ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OperatingTerms:
+    """The terms of a signed agreement that the rest of the program runs on."""
+
+    effective_at: datetime
+    cadence: str
+    cadence_days: int | None
+    review_cadence: str
+    retention_days: int
+    retention_anchor: str
+
+
+def apply_terms(*, mentorship: Mentorship, terms: OperatingTerms) -> Mentorship:
+    """Record the terms now in force on the mentorship (called by the agreements app)."""
+    fields = {
+        "has_signed_terms": True,
+        "terms_effective_at": terms.effective_at,
+        "cadence": terms.cadence,
+        "cadence_days": terms.cadence_days,
+        "review_cadence": terms.review_cadence,
+        "retention_days": terms.retention_days,
+        "retention_anchor": terms.retention_anchor,
+    }
+    for name, value in fields.items():
+        setattr(mentorship, name, value)
+    mentorship.save(update_fields=[*fields, "updated_at"])
+    return mentorship

@@ -9,6 +9,7 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from agreements import services as agreement_services
 from mentorship import services
 from mentorship.models import Cohort, Invitation, Membership, Mentorship, Program, User
 
@@ -101,3 +102,59 @@ def mentorship_in(cohort: Cohort) -> Mentorship:
     mentor = MembershipFactory(cohort=cohort, role="mentor").user
     mentee = MembershipFactory(cohort=cohort, role="mentee").user
     return pair(cohort=cohort, mentor=mentor, mentee=mentee)
+
+
+# --- Agreements -----------------------------------------------------------------------
+
+
+def criterion_row(**changes) -> dict:
+    """One valid success criterion, as a draft form submits it."""
+    row = {
+        "description": "Lead a design review for the team",
+        "metric": "design reviews led",
+        "target": "2 by the due date",
+        "due_on": timezone.localdate() + timedelta(days=60),
+        "method": "deliverable",
+        "competency": "",
+    }
+    return {**row, **changes}
+
+
+def complete_draft(**sections):
+    """A draft with every section a proposal needs."""
+    return agreement_services.Draft(
+        sections={"purpose": "Grow into a technical lead role.", **sections},
+        criteria=[criterion_row()],
+        exceptions=[{"kind": "safety", "description": "Risk of harm to anyone."}],
+    )
+
+
+def sign_as(version, user, **changes):
+    """Sign the version as the user, with the right password, name and hash."""
+    arguments = {
+        "version": version,
+        "signer": user,
+        "password": PASSWORD,
+        "typed_name": user.full_name,
+        "seen_hash": version.content_hash,
+        "intent_accepted": True,
+        "meta": agreement_services.SigningMeta("127.0.0.1", "pytest"),
+        **changes,
+    }
+    return agreement_services.sign(**arguments)
+
+
+def effective_agreement(mentorship):
+    """Start, draft, propose and sign the mentorship's agreement; return version 1."""
+    agreement = agreement_services.start_agreement(
+        mentorship=mentorship, actor=mentorship.mentor
+    )
+    version = agreement.versions.get()
+    agreement_services.update_draft(
+        version=version, editor=mentorship.mentor, draft=complete_draft()
+    )
+    version = agreement_services.propose(version=version, actor=mentorship.mentee)
+    sign_as(version, mentorship.mentor)
+    sign_as(version, mentorship.mentee)
+    version.refresh_from_db()
+    return version
