@@ -1,0 +1,7 @@
+"""Signals the program app sends for other apps to extend it without importing them."""
+
+from django.dispatch import Signal
+
+# Sent by seed_demo after the demo program exists, with `users` (email → User) and
+# `cohort`: later apps add their own demo content, idempotently.
+demo_seeded = Signal()
