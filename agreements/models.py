@@ -237,7 +237,7 @@ class Agreement(TimeStampedModel):
         return f"Agreement of {self.mentorship}"
 
     def get_absolute_url(self) -> str:
-        return reverse("agreements:detail", args=[self.public_id])
+        return reverse("agreements:detail", args=[self.mentorship.public_id])
 
 
 class AgreementVersion(AgreementContent, TimeStampedModel):

@@ -1,0 +1,212 @@
+"""Forms of agreements: they validate and normalise; services do the writing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from agreements.models import (
+    AgreementContent,
+    AgreementVersion,
+    Channel,
+    ConfidentialityException,
+    MeetingFormat,
+    SuccessCriterion,
+)
+from agreements.services import INTENT_TEXT, Draft
+from mentorship.forms import DimensionsField, TagField
+from mentorship.models import Cadence, Cohort, Program
+
+MAX_CRITERIA = 12
+MAX_EXCEPTIONS = 8
+
+
+class SectionsForm(forms.ModelForm):
+    """Every section of a draft, checked against the program's rules."""
+
+    formats = forms.MultipleChoiceField(
+        label=_("Meeting formats"),
+        choices=MeetingFormat.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    channels = forms.MultipleChoiceField(
+        label=_("Communication channels"),
+        choices=Channel.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    confidential_kinds = TagField(
+        label=_("Kinds of information held confidential"),
+        help_text=_("Separate them with commas."),
+    )
+    scorecard_dimensions = DimensionsField(
+        label=_("Scorecard dimensions"),
+        required=True,
+        max_tags=8,
+        help_text=_("Separate them with commas."),
+    )
+
+    class Meta:
+        model = AgreementVersion
+        fields = AgreementContent.CONTENT_FIELDS
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in AgreementContent.CONTENT_FIELDS
+            if isinstance(AgreementVersion._meta.get_field(name), models.TextField)
+        }
+
+    def __init__(self, *args: Any, program: Program, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.program = program
+        retention = self.fields["retention_days"]
+        retention.widget.attrs.update(
+            min=program.retention_min_days, max=program.retention_max_days
+        )
+        retention.help_text = _(
+            "Between %(low)d and %(high)d days in this program."
+        ) % {
+            "low": program.retention_min_days,
+            "high": program.retention_max_days,
+        }
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        cadence, days = data.get("cadence"), data.get("cadence_days")
+        if cadence == Cadence.CUSTOM:
+            if not days:
+                self.add_error(
+                    "cadence_days", _("Give the number of days between meetings.")
+                )
+            elif days > 365:
+                self.add_error("cadence_days", _("Meet at least once a year."))
+        elif cadence:
+            data["cadence_days"] = None
+        retention = data.get("retention_days")
+        low, high = self.program.retention_min_days, self.program.retention_max_days
+        if retention is not None and not low <= retention <= high:
+            self.add_error(
+                "retention_days",
+                _("This program keeps notes between %(low)d and %(high)d days.")
+                % {"low": low, "high": high},
+            )
+        return data
+
+
+class CriterionForm(forms.ModelForm):
+    class Meta:
+        model = SuccessCriterion
+        fields = SuccessCriterion.FIELDS
+        widgets = {"due_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args: Any, cohort: Cohort, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.cohort = cohort
+        self.fields["metric"].help_text = _("How progress is measured.")
+        self.fields["target"].help_text = _("The value that counts as met.")
+
+    def clean_due_on(self) -> Any:
+        due = self.cleaned_data["due_on"]
+        if not self.cohort.starts_on <= due <= self.cohort.ends_on:
+            raise ValidationError(
+                _("Choose a date within the cohort (%(start)s to %(end)s).")
+                % {"start": self.cohort.starts_on, "end": self.cohort.ends_on}
+            )
+        return due
+
+
+class ExceptionForm(forms.ModelForm):
+    class Meta:
+        model = ConfidentialityException
+        fields = ConfidentialityException.FIELDS
+
+
+CriterionFormSet = forms.formset_factory(
+    CriterionForm, extra=1, can_delete=True, max_num=MAX_CRITERIA, validate_max=True
+)
+ExceptionFormSet = forms.formset_factory(
+    ExceptionForm, extra=1, can_delete=True, max_num=MAX_EXCEPTIONS, validate_max=True
+)
+
+
+class DraftForms:
+    """The sections form and the two row formsets of one draft, validated together."""
+
+    def __init__(
+        self, version: AgreementVersion, data: Any = None, *, cohort: Cohort
+    ) -> None:
+        self.sections = SectionsForm(
+            data, instance=version, program=cohort.program, prefix="sections"
+        )
+        self.criteria = CriterionFormSet(
+            data,
+            prefix="criteria",
+            initial=[_row(c, SuccessCriterion.FIELDS) for c in version.criteria.all()],
+            form_kwargs={"cohort": cohort},
+        )
+        self.exceptions = ExceptionFormSet(
+            data,
+            prefix="exceptions",
+            initial=[
+                _row(e, ConfidentialityException.FIELDS)
+                for e in version.exceptions.all()
+            ],
+        )
+
+    def is_valid(self) -> bool:
+        results = [
+            f.is_valid() for f in (self.sections, self.criteria, self.exceptions)
+        ]
+        return all(results)
+
+    def draft(self) -> Draft:
+        sections = {
+            name: self.sections.cleaned_data[name]
+            for name in AgreementContent.CONTENT_FIELDS
+        }
+        return Draft(
+            sections=sections,
+            criteria=_kept_rows(self.criteria, SuccessCriterion.FIELDS),
+            exceptions=_kept_rows(self.exceptions, ConfidentialityException.FIELDS),
+        )
+
+
+def _row(obj: Any, fields: list[str]) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in fields}
+
+
+def _kept_rows(formset: Any, fields: list[str]) -> list[dict[str, Any]]:
+    return [
+        {name: form.cleaned_data[name] for name in fields}
+        for form in formset.forms
+        if form.has_changed() and not form.cleaned_data.get("DELETE")
+    ]
+
+
+class SignForm(forms.Form):
+    typed_name = forms.CharField(
+        label=_("Your full name"),
+        max_length=150,
+        help_text=_("As it appears on your account."),
+    )
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    intent = forms.BooleanField(label=INTENT_TEXT, required=False)
+    seen_hash = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
+class AmendmentForm(forms.Form):
+    rationale = forms.CharField(
+        label=_("Why should the agreement change?"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Both of you see this with the amendment and in its history."),
+    )

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from agreements import views
+
+app_name = "agreements"
+
+urlpatterns = [
+    path("mentorships/<uuid:public_id>/agreement/", views.detail, name="detail"),
+    path("mentorships/<uuid:public_id>/agreement/start/", views.start, name="start"),
+    path("mentorships/<uuid:public_id>/agreement/amend/", views.amend, name="amend"),
+    path("agreement-versions/<uuid:public_id>/edit/", views.edit, name="edit"),
+    path("agreement-versions/<uuid:public_id>/propose/", views.propose, name="propose"),
+    path("agreement-versions/<uuid:public_id>/sign/", views.sign, name="sign"),
+    path(
+        "agreement-versions/<uuid:public_id>/waive-notice/",
+        views.waive_notice,
+        name="waive_notice",
+    ),
+]

@@ -1,0 +1,174 @@
+"""Agreement pages: authorize, validate, call one service, respond."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from agreements import access, forms, services
+from agreements.models import Agreement, AgreementVersion
+from mentorship.lib.http import AuthenticatedRequest
+
+Status = AgreementVersion.Status
+
+
+def _page(agreement: Agreement | None) -> dict[str, object]:
+    """Return the versions of an agreement and the one the page is about."""
+    if agreement is None:
+        return {"versions": [], "current": None, "in_force": None}
+    versions = list(
+        agreement.versions.select_related("last_edited_by")
+        .prefetch_related("criteria", "exceptions", "signatures")
+        .order_by("-number")
+    )
+    open_version = next((v for v in versions if v.is_open), None)
+    in_force = next((v for v in versions if v.status == Status.EFFECTIVE), None)
+    return {
+        "versions": versions,
+        "current": open_version or in_force,
+        "in_force": in_force,
+    }
+
+
+@require_GET
+def detail(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
+    mentorship, role = access.get_mentorship_for(request.user, public_id)
+    agreement = access.get_agreement(mentorship)
+    context: dict[str, object] = {
+        "mentorship": mentorship,
+        "agreement": agreement,
+        "role": role,
+        **_page(agreement),
+    }
+    current = context["current"]
+    if isinstance(current, AgreementVersion) and current.status == Status.PROPOSED:
+        signed = {s.role for s in current.signatures.all() if s.round == current.round}
+        context["signed_roles"] = signed
+    return render(request, "agreements/detail.html", context)
+
+
+@require_POST
+def start(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
+    mentorship, _role = access.get_mentorship_for(request.user, public_id, write=True)
+    agreement = services.start_agreement(mentorship=mentorship, actor=request.user)
+    return redirect("agreements:edit", agreement.versions.get(number=1).public_id)
+
+
+@require_http_methods(["GET", "POST"])
+def edit(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
+    version, _role = access.get_version_for(request.user, public_id, write=True)
+    mentorship = version.agreement.mentorship
+    if not version.is_open:
+        messages.error(request, _("This version is no longer open for changes."))
+        return redirect("agreements:detail", mentorship.public_id)
+    draft_forms = forms.DraftForms(
+        version, request.POST or None, cohort=mentorship.cohort
+    )
+    if request.method == "POST" and draft_forms.is_valid():
+        was_proposed = version.status == Status.PROPOSED
+        services.update_draft(
+            version=version, editor=request.user, draft=draft_forms.draft()
+        )
+        if was_proposed:
+            messages.warning(
+                request, _("Saved. The version is a draft again: propose it to sign.")
+            )
+        else:
+            messages.success(request, _("Draft saved."))
+        return redirect("agreements:detail", mentorship.public_id)
+    return render(
+        request,
+        "agreements/edit.html",
+        {"version": version, "mentorship": mentorship, "forms": draft_forms},
+    )
+
+
+@require_POST
+def propose(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
+    version, _role = access.get_version_for(request.user, public_id, write=True)
+    try:
+        services.propose(version=version, actor=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Proposed. Both of you can now sign it."))
+    return redirect("agreements:detail", version.agreement.mentorship.public_id)
+
+
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def sign(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
+    version, _role = access.get_version_for(request.user, public_id, write=True)
+    mentorship = version.agreement.mentorship
+    form = forms.SignForm(
+        request.POST or None, initial={"seen_hash": version.content_hash}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sign(
+                version=version,
+                signer=request.user,
+                password=form.cleaned_data["password"],
+                typed_name=form.cleaned_data["typed_name"],
+                seen_hash=form.cleaned_data["seen_hash"],
+                intent_accepted=form.cleaned_data["intent"],
+                meta=services.SigningMeta(
+                    ip_address=request.META.get("REMOTE_ADDR"),
+                    user_agent=request.headers.get("User-Agent", ""),
+                ),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your signature is recorded."))
+            return redirect("agreements:detail", mentorship.public_id)
+    return render(
+        request,
+        "agreements/sign.html",
+        {"version": version, "mentorship": mentorship, "form": form},
+    )
+
+
+@require_POST
+def waive_notice(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
+    version, _role = access.get_version_for(request.user, public_id, write=True)
+    try:
+        services.waive_notice(version=version, party=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("You waived the notice period."))
+    return redirect("agreements:detail", version.agreement.mentorship.public_id)
+
+
+@require_http_methods(["GET", "POST"])
+def amend(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
+    mentorship, _role = access.get_mentorship_for(request.user, public_id, write=True)
+    agreement = access.get_agreement(mentorship)
+    if agreement is None:
+        messages.error(request, _("Only an agreement in effect can be amended."))
+        return redirect("agreements:detail", mentorship.public_id)
+    form = forms.AmendmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            amendment = services.propose_amendment(
+                agreement=agreement,
+                actor=request.user,
+                rationale=form.cleaned_data["rationale"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Amendment opened: edit what should change."))
+            return redirect("agreements:edit", amendment.public_id)
+    return render(
+        request, "agreements/amend.html", {"mentorship": mentorship, "form": form}
+    )
