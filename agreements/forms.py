@@ -181,10 +181,12 @@ def _row(obj: Any, fields: list[str]) -> dict[str, Any]:
 
 
 def _kept_rows(formset: Any, fields: list[str]) -> list[dict[str, Any]]:
+    # A blank extra row has no cleaned data; an existing row left as it was keeps its
+    # values (it is "unchanged", not empty).
     return [
         {name: form.cleaned_data[name] for name in fields}
         for form in formset.forms
-        if form.has_changed() and not form.cleaned_data.get("DELETE")
+        if form.cleaned_data and not form.cleaned_data.get("DELETE")
     ]
 
 

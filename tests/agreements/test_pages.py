@@ -315,3 +315,36 @@ def test_agreement_page_queries_do_not_grow_with_history(
     with django_assert_num_queries(8):
         response = client.get(reverse("agreements:detail", args=[mentorship.public_id]))
     assert len(response.context["versions"]) == amendments + 1
+
+
+def test_rows_left_as_they_were_are_kept_and_deleted_rows_go(
+    client, mentee, mentorship, version
+):
+    agreements.update_draft(
+        version=version, editor=mentorship.mentor, draft=factories.complete_draft()
+    )
+    client.force_login(mentee)
+    url = reverse("agreements:edit", args=[version.public_id])
+    page = client.get(url)
+    forms = page.context["forms"]
+    data = {}
+    for form in (forms.sections, *forms.criteria.forms, *forms.exceptions.forms):
+        for name, field in form.fields.items():
+            value = form[name].value()
+            if value is None or value is False:
+                continue
+            data[form.add_prefix(name)] = (
+                value if isinstance(value, list) else field.prepare_value(value)
+            )
+    for formset in (forms.criteria, forms.exceptions):
+        management = formset.management_form
+        data.update(
+            {management.add_prefix(k): v for k, v in management.initial.items()}
+        )
+    data["sections-mentee_aspirations"] = "Lead the next migration."
+    data["exceptions-0-DELETE"] = "on"
+    assert client.post(url, data).status_code == 302
+    version.refresh_from_db()
+    assert version.mentee_aspirations == "Lead the next migration."
+    assert version.criteria.count() == 1  # untouched, kept
+    assert version.exceptions.count() == 0  # ticked for deletion

@@ -8,10 +8,13 @@ with CI=true, when that browser is missing.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import connection, connections
+from playwright.sync_api import Page
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -82,3 +85,15 @@ def _close_connections_left_by_the_event_loop(django_db_setup, django_db_blocker
                     " WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 )
         connections.close_all()
+
+
+@pytest.fixture
+def shoot(output_path: str) -> Callable[[Page, str], None]:
+    """Save a full-page screenshot as <output_path>/<name>.png."""
+    folder = Path(output_path)
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def shoot(page: Page, name: str) -> None:
+        page.screenshot(path=folder / f"{name}.png", full_page=True)
+
+    return shoot

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -21,6 +20,7 @@ from playwright.sync_api import BrowserContext, FilePayload, Page, expect
 
 from mentorship.models import Invitation, Mentorship
 from tests import factories
+from tests.browser.helpers import Shoot, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,28 +35,6 @@ ONE_BAD_ROW = (
     "eli(at)example.org,Eli Mentee,mentee,sam@example.org\n"
 )
 NEW_PASSWORD = "lantern orchard quietly 47"
-
-Shoot = Callable[[Page, str], None]
-
-
-@pytest.fixture
-def shoot(output_path: str) -> Shoot:
-    """Save a full-page screenshot as <output_path>/<name>.png."""
-    folder = Path(output_path)
-    folder.mkdir(parents=True, exist_ok=True)
-
-    def shoot(page: Page, name: str) -> None:
-        page.screenshot(path=folder / f"{name}.png", full_page=True)
-
-    return shoot
-
-
-def log_in(page: Page, email: str, password: str) -> None:
-    page.goto(reverse("login"))
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Hello, "))
 
 
 def csv_file(text: str) -> FilePayload:
