@@ -9,6 +9,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from agreements.models import Agreement, AgreementVersion
@@ -57,3 +58,15 @@ def get_version_for(
     if write and role == COORDINATOR:
         raise PermissionDenied
     return version, role
+
+
+def signed_versions_for(user: User) -> QuerySet[AgreementVersion]:
+    """Proposed and signed versions of agreements the user may see, for verification."""
+    return AgreementVersion.objects.filter(
+        agreement__mentorship__in=Mentorship.objects.visible_to(user),
+        status__in=[
+            AgreementVersion.Status.PROPOSED,
+            AgreementVersion.Status.EFFECTIVE,
+            AgreementVersion.Status.SUPERSEDED,
+        ],
+    ).select_related("agreement__mentorship__mentor", "agreement__mentorship__mentee")

@@ -212,3 +212,60 @@ class AmendmentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Both of you see this with the amendment and in its history."),
     )
+
+
+PDF_MAX_BYTES = 10 * 1024 * 1024
+
+
+class VerifyForm(forms.Form):
+    """A verification code from a PDF, or the PDF itself: one of the two."""
+
+    code = forms.CharField(
+        label=_("Verification code"),
+        required=False,
+        max_length=20,
+        help_text=_("Printed at the foot of every page, e.g. 3F2A-09BC-77D1."),
+    )
+    document = forms.FileField(label=_("Or the PDF file"), required=False)
+
+    def clean_code(self) -> str:
+        code = "".join(self.cleaned_data["code"].split()).replace("-", "").lower()
+        if code and (len(code) != 12 or any(c not in "0123456789abcdef" for c in code)):
+            raise ValidationError(
+                _("A code has 12 letters and digits, like 3F2A-09BC-77D1.")
+            )
+        return code
+
+    def clean_document(self) -> Any:
+        document = self.cleaned_data["document"]
+        if document is None:
+            return None
+        if document.size > PDF_MAX_BYTES:
+            raise ValidationError(_("The file is larger than 10 MB."))
+        if document.read(5) != b"%PDF-":
+            raise ValidationError(_("This file is not a PDF."))
+        document.seek(0)
+        return document
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        code, document = (
+            self.cleaned_data.get("code"),
+            self.cleaned_data.get("document"),
+        )
+        if not self.errors and bool(code) == bool(document):
+            raise ValidationError(_("Give either a verification code or a PDF file."))
+        return self.cleaned_data
+
+
+class CompareForm(forms.Form):
+    older = forms.TypedChoiceField(label=_("Compare version"), coerce=int)
+    newer = forms.TypedChoiceField(label=_("with version"), coerce=int)
+
+    def __init__(self, *args: Any, numbers: list[int], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        choices = [(n, str(n)) for n in numbers]
+        for name in ("older", "newer"):
+            field = self.fields[name]
+            assert isinstance(field, forms.TypedChoiceField)
+            field.choices = choices

@@ -460,3 +460,23 @@ class Signature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.typed_name} ({self.role})"
+
+
+class RenderedPdf(models.Model):
+    """The SHA-256 of a PDF delivered for a signed version.
+
+    Verification compares an uploaded file's digest with these and never re-renders;
+    every distinct rendering delivered is kept, so each copy handed out verifies.
+    """
+
+    version = models.ForeignKey(
+        AgreementVersion, models.PROTECT, related_name="rendered_pdfs"
+    )
+    sha256 = models.CharField(max_length=64, unique=True)
+    rendered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["rendered_at"]
+
+    def __str__(self) -> str:
+        return f"PDF of v{self.version.number} ({self.sha256[:12]})"

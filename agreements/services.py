@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agreements import hashing
+from agreements import hashing, pdf
 from agreements.models import (
     Agreement,
     AgreementContent,
@@ -24,6 +24,7 @@ from agreements.models import (
     AgreementVersion,
     CohortTemplate,
     ConfidentialityException,
+    RenderedPdf,
     Signature,
     SuccessCriterion,
 )
@@ -403,3 +404,17 @@ def propose_amendment(
     )
     _append_event(amendment, Kind.AMENDMENT_PROPOSED, actor)
     return amendment
+
+
+# --- Documents ------------------------------------------------------------------------
+
+SIGNED = (Status.EFFECTIVE, Status.SUPERSEDED)
+
+
+def deliver_pdf(*, version: AgreementVersion) -> tuple[bytes, str]:
+    """Render a signed version's PDF and record its digest for later verification."""
+    if version.status not in SIGNED:
+        raise ValidationError(_("Only a signed version has a PDF."))
+    data, digest = pdf.render_agreement_pdf(version)
+    RenderedPdf.objects.get_or_create(sha256=digest, defaults={"version": version})
+    return data, digest

@@ -8,6 +8,13 @@ urlpatterns = [
     path("mentorships/<uuid:public_id>/agreement/", views.detail, name="detail"),
     path("mentorships/<uuid:public_id>/agreement/start/", views.start, name="start"),
     path("mentorships/<uuid:public_id>/agreement/amend/", views.amend, name="amend"),
+    path(
+        "mentorships/<uuid:public_id>/agreement/compare/",
+        views.compare,
+        name="compare",
+    ),
+    path("agreements/verify/", views.verify, name="verify"),
+    path("agreement-versions/<uuid:public_id>/pdf/", views.pdf_download, name="pdf"),
     path("agreement-versions/<uuid:public_id>/edit/", views.edit, name="edit"),
     path("agreement-versions/<uuid:public_id>/propose/", views.propose, name="propose"),
     path("agreement-versions/<uuid:public_id>/sign/", views.sign, name="sign"),

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from agreements import access, forms, services
+from agreements import access, diff, forms, hashing, pdf, services
 from agreements.models import Agreement, AgreementVersion
 from mentorship.lib.http import AuthenticatedRequest
 
@@ -171,4 +173,66 @@ def amend(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
             return redirect("agreements:edit", amendment.public_id)
     return render(
         request, "agreements/amend.html", {"mentorship": mentorship, "form": form}
+    )
+
+
+@never_cache
+@require_GET
+def pdf_download(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
+    """The signed version as a PDF: to the pair only, as an attachment, never cached."""
+    version, _role = access.get_version_for(request.user, public_id, write=True)
+    try:
+        data, _digest = services.deliver_pdf(version=version)
+    except ValidationError:
+        raise Http404 from None
+    name = f"agreement-v{version.number}-{pdf.verification_code(version)}.pdf"
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def verify(request: AuthenticatedRequest) -> HttpResponse:
+    """Say which signed version a code or a PDF matches, among agreements one may see."""
+    posted = request.method == "POST"
+    form = forms.VerifyForm(
+        request.POST if posted else None, request.FILES if posted else None
+    )
+    context: dict[str, object] = {"form": form}
+    if posted and form.is_valid():
+        versions = access.signed_versions_for(request.user)
+        if form.cleaned_data["code"]:
+            match = versions.filter(
+                content_hash__startswith=form.cleaned_data["code"]
+            ).first()
+        else:
+            digest = hashlib.sha256(form.cleaned_data["document"].read()).hexdigest()
+            match = versions.filter(rendered_pdfs__sha256=digest).first()
+        context["checked"] = True
+        context["match"] = match
+        context["intact"] = bool(match and hashing.verify(match.agreement))
+    return render(request, "agreements/verify.html", context)
+
+
+@require_GET
+def compare(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
+    """What changed between two versions, section by section (the pair only)."""
+    mentorship, _role = access.get_mentorship_for(request.user, public_id, write=True)
+    versions = {
+        v.number: v
+        for v in AgreementVersion.objects.filter(agreement__mentorship=mentorship)
+        .select_related("amends")
+        .prefetch_related("criteria", "exceptions")
+    }
+    numbers = sorted(versions)
+    initial = {"older": numbers[-2], "newer": numbers[-1]} if len(numbers) > 1 else {}
+    form = forms.CompareForm(request.GET or initial, numbers=numbers)
+    sections = None
+    if form.is_valid():
+        older, newer = form.cleaned_data["older"], form.cleaned_data["newer"]
+        sections = diff.diff_versions(versions[older], versions[newer])
+    return render(
+        request,
+        "agreements/compare.html",
+        {"mentorship": mentorship, "form": form, "sections": sections},
     )

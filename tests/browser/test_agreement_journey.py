@@ -74,6 +74,10 @@ def test_pair_drafts_signs_and_amends(
     sign(mentee_page, "Eli Mentee")
     expect(mentee_page.get_by_text("In effect since")).to_be_visible()
     shoot(mentee_page, "03-effective")
+    with mentee_page.expect_download() as download:
+        mentee_page.get_by_role("link", name="Download the PDF").click()
+    assert download.value.suggested_filename.startswith("agreement-v1-")
+    assert download.value.suggested_filename.endswith(".pdf")
 
     # An amendment: opened with a reason, changed, proposed, signed, notice waived.
     mentee_page.get_by_role("link", name="Propose an amendment").click()
@@ -92,6 +96,11 @@ def test_pair_drafts_signs_and_amends(
     expect(mentee_page.get_by_text("In effect since")).to_be_visible()
     expect(mentee_page.get_by_text("Weekly", exact=True)).to_be_visible()
     shoot(mentee_page, "04-amended")
+    mentee_page.get_by_role("link", name="Compare versions").click()
+    scope = mentee_page.get_by_role("region", name="Scope")
+    expect(scope.get_by_role("cell", name="Every two weeks")).to_be_visible()
+    expect(scope.get_by_role("cell", name="Weekly")).to_be_visible()
+    shoot(mentee_page, "05-compare")
 
     statuses = AgreementVersion.objects.order_by("number").values_list(
         "status", flat=True
