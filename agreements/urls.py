@@ -14,6 +14,11 @@ urlpatterns = [
         name="compare",
     ),
     path("agreements/verify/", views.verify, name="verify"),
+    path(
+        "cohorts/<uuid:public_id>/agreements/",
+        views.cohort_states,
+        name="cohort_states",
+    ),
     path("agreement-versions/<uuid:public_id>/pdf/", views.pdf_download, name="pdf"),
     path("agreement-versions/<uuid:public_id>/edit/", views.edit, name="edit"),
     path("agreement-versions/<uuid:public_id>/propose/", views.propose, name="propose"),

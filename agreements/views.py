@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agreements import access, diff, forms, hashing, pdf, services
 from agreements.models import Agreement, AgreementVersion
+from mentorship import access as mentorship_access
 from mentorship.lib.http import AuthenticatedRequest
 
 Status = AgreementVersion.Status
@@ -235,4 +238,33 @@ def compare(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
         request,
         "agreements/compare.html",
         {"mentorship": mentorship, "form": form, "sections": sections},
+    )
+
+
+@require_GET
+def cohort_states(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
+    """The coordinator's view of a cohort's agreements: states only, no content."""
+    cohort = mentorship_access.get_cohort_for(request.user, public_id, manage=True)
+    latest = AgreementVersion.objects.filter(
+        agreement__mentorship=OuterRef("pk")
+    ).order_by("-number")
+    mentorships = (
+        cohort.mentorships.active()
+        .select_related("mentor", "mentee")
+        .annotate(
+            agreement_status=Subquery(latest.values("status")[:1]),
+            agreement_version=Subquery(latest.values("number")[:1]),
+        )
+        .order_by("mentor__full_name", "mentee__full_name")
+    )
+    counts = Counter(m.agreement_status or "not_started" for m in mentorships)
+    states = [("not_started", _("Not started")), *Status.choices]
+    return render(
+        request,
+        "agreements/cohort_states.html",
+        {
+            "cohort": cohort,
+            "mentorships": mentorships,
+            "states": [(key, label, counts[key]) for key, label in states],
+        },
     )
