@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import (
@@ -17,7 +18,7 @@ from agreements.models import (
     MeetingFormat,
     SuccessCriterion,
 )
-from agreements.services import INTENT_TEXT, Draft
+from agreements.services import INTENT_TEXT, DisclosureRequest, Draft
 from mentorship.forms import DimensionsField, TagField
 from mentorship.models import Cadence, Cohort, Program
 
@@ -269,3 +270,56 @@ class CompareForm(forms.Form):
             field = self.fields[name]
             assert isinstance(field, forms.TypedChoiceField)
             field.choices = choices
+
+
+class DisclosureForm(forms.Form):
+    exception = forms.TypedChoiceField(label=_("Exception invoked"), coerce=int)
+    disclosed_to = forms.CharField(
+        label=_("Disclosed to"),
+        max_length=200,
+        help_text=_("A role or an organisation is enough."),
+    )
+    disclosed_on = forms.DateField(
+        label=_("Disclosed on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    description = forms.CharField(
+        label=_("What was disclosed, in brief"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only what the other party needs to know."),
+    )
+    other_party_informed_on = forms.DateField(
+        label=_("Other party informed on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(
+        self, *args: Any, exceptions: list[ConfidentialityException], **kwargs: Any
+    ):
+        super().__init__(*args, **kwargs)
+        self.by_position = {e.position: e for e in exceptions}
+        field = self.fields["exception"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [
+            (e.position, f"{e.get_kind_display()}: {e.description}") for e in exceptions
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        today = timezone.localdate()
+        for name in ("disclosed_on", "other_party_informed_on"):
+            day = self.cleaned_data.get(name)
+            if day and day > today:
+                self.add_error(name, _("This date is in the future."))
+        return self.cleaned_data
+
+    def to_request(self) -> DisclosureRequest:
+        data = self.cleaned_data
+        return DisclosureRequest(
+            exception=self.by_position[data["exception"]],
+            disclosed_to=" ".join(data["disclosed_to"].split()),
+            disclosed_on=data["disclosed_on"],
+            description=data["description"].strip(),
+            other_party_informed_on=data["other_party_informed_on"],
+        )

@@ -480,3 +480,37 @@ class RenderedPdf(models.Model):
 
     def __str__(self) -> str:
         return f"PDF of v{self.version.number} ({self.sha256[:12]})"
+
+
+class Disclosure(TimeStampedModel):
+    """A confidentiality exception invoked: kept as recorded, with no edit path.
+
+    Both parties read it in full; the program's coordinators see its metadata (which
+    kind of exception, when, recorded by whom) but not to whom or what was disclosed.
+    """
+
+    public_id = public_id_field()
+    agreement = models.ForeignKey(Agreement, models.PROTECT, related_name="disclosures")
+    exception = models.ForeignKey(
+        ConfidentialityException, models.PROTECT, related_name="disclosures"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+"
+    )
+    disclosed_to = models.CharField(_("disclosed to"), max_length=200)
+    disclosed_on = models.DateField(_("disclosed on"))
+    description = models.TextField(
+        _("what was disclosed, in brief"),
+        max_length=1000,
+        help_text=_("Only what the other party needs to know. No more than that."),
+    )
+    other_party_informed_on = models.DateField(
+        _("other party informed on"), null=True, blank=True
+    )
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-disclosed_on", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"Disclosure under {self.exception.get_kind_display()} on {self.disclosed_on}"

@@ -8,7 +8,7 @@ and its events get gap-free sequence numbers.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agreements import hashing, pdf
+from agreements import hashing, pdf, tasks
 from agreements.models import (
     Agreement,
     AgreementContent,
@@ -24,6 +24,7 @@ from agreements.models import (
     AgreementVersion,
     CohortTemplate,
     ConfidentialityException,
+    Disclosure,
     RenderedPdf,
     Signature,
     SuccessCriterion,
@@ -418,3 +419,46 @@ def deliver_pdf(*, version: AgreementVersion) -> tuple[bytes, str]:
     data, digest = pdf.render_agreement_pdf(version)
     RenderedPdf.objects.get_or_create(sha256=digest, defaults={"version": version})
     return data, digest
+
+
+# --- Disclosures ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DisclosureRequest:
+    exception: ConfidentialityException
+    disclosed_to: str
+    disclosed_on: date
+    description: str
+    other_party_informed_on: date | None
+
+
+@transaction.atomic
+def record_disclosure(
+    *, agreement: Agreement, recorded_by: User, request: DisclosureRequest
+) -> Disclosure:
+    """Record that a confidentiality exception was invoked, and tell the other party."""
+    agreement = _lock(agreement)
+    if agreement.mentorship.role_of(recorded_by) not in (Role.MENTOR, Role.MENTEE):
+        raise PermissionDenied
+    in_force = agreement.versions.filter(status=Status.EFFECTIVE).first()
+    if in_force is None or request.exception.version_id != in_force.pk:
+        raise ValidationError(
+            {"exception": _("Choose an exception of the agreement in force.")}
+        )
+    disclosure = Disclosure.objects.create(
+        agreement=agreement,
+        exception=request.exception,
+        recorded_by=recorded_by,
+        disclosed_to=request.disclosed_to,
+        disclosed_on=request.disclosed_on,
+        description=request.description,
+        other_party_informed_on=request.other_party_informed_on,
+    )
+    disclosure_id = disclosure.pk
+
+    def notify_other_party() -> None:
+        tasks.notify_disclosure.delay(disclosure_id=disclosure_id)
+
+    transaction.on_commit(notify_other_party, robust=True)
+    return disclosure

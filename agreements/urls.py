@@ -13,6 +13,11 @@ urlpatterns = [
         views.compare,
         name="compare",
     ),
+    path(
+        "mentorships/<uuid:public_id>/agreement/disclosures/new/",
+        views.disclose,
+        name="disclose",
+    ),
     path("agreements/verify/", views.verify, name="verify"),
     path(
         "cohorts/<uuid:public_id>/agreements/",

@@ -25,9 +25,9 @@ Status = AgreementVersion.Status
 
 
 def _page(agreement: Agreement | None) -> dict[str, object]:
-    """Return the versions of an agreement and the one the page is about."""
+    """Return the versions of an agreement, the one the page is about, disclosures."""
     if agreement is None:
-        return {"versions": [], "current": None, "in_force": None}
+        return {"versions": [], "current": None, "in_force": None, "disclosures": []}
     versions = list(
         agreement.versions.select_related("last_edited_by")
         .prefetch_related("criteria", "exceptions", "signatures")
@@ -35,10 +35,12 @@ def _page(agreement: Agreement | None) -> dict[str, object]:
     )
     open_version = next((v for v in versions if v.is_open), None)
     in_force = next((v for v in versions if v.status == Status.EFFECTIVE), None)
+    disclosures = agreement.disclosures.select_related("exception", "recorded_by")
     return {
         "versions": versions,
         "current": open_version or in_force,
         "in_force": in_force,
+        "disclosures": list(disclosures),
     }
 
 
@@ -267,4 +269,37 @@ def cohort_states(request: AuthenticatedRequest, public_id: UUID) -> HttpRespons
             "mentorships": mentorships,
             "states": [(key, label, counts[key]) for key, label in states],
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def disclose(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
+    """Record that a confidentiality exception was invoked (the pair only)."""
+    mentorship, _role = access.get_mentorship_for(request.user, public_id, write=True)
+    agreement = access.get_agreement(mentorship)
+    in_force = (
+        agreement.versions.filter(status=Status.EFFECTIVE).first()
+        if agreement
+        else None
+    )
+    if agreement is None or in_force is None:
+        messages.error(
+            request, _("Disclosures follow the exceptions of an agreement in force.")
+        )
+        return redirect("agreements:detail", mentorship.public_id)
+    form = forms.DisclosureForm(
+        request.POST or None, exceptions=list(in_force.exceptions.all())
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_disclosure(
+                agreement=agreement, recorded_by=request.user, request=form.to_request()
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Recorded. The other party is told by email."))
+            return redirect("agreements:detail", mentorship.public_id)
+    return render(
+        request, "agreements/disclose.html", {"mentorship": mentorship, "form": form}
     )

@@ -311,8 +311,8 @@ def test_agreement_page_queries_do_not_grow_with_history(
             agreements.waive_notice(version=amendment, party=party)
     client.force_login(mentor)
     # session, user, mentorship (+people, cohort, program), agreement, versions
-    # (+editor), their criteria, exceptions and signatures
-    with django_assert_num_queries(8):
+    # (+editor), their criteria, exceptions and signatures, disclosures
+    with django_assert_num_queries(9):
         response = client.get(reverse("agreements:detail", args=[mentorship.public_id]))
     assert len(response.context["versions"]) == amendments + 1
 
