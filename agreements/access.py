@@ -12,8 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from agreements.models import Agreement, AgreementVersion
-from mentorship.models import Mentorship, Role, User
+from agreements.models import Agreement, AgreementTemplate, AgreementVersion
+from mentorship.models import Mentorship, Program, Role, User
 
 COORDINATOR = "coordinator"
 
@@ -70,3 +70,11 @@ def signed_versions_for(user: User) -> QuerySet[AgreementVersion]:
             AgreementVersion.Status.SUPERSEDED,
         ],
     ).select_related("agreement__mentorship__mentor", "agreement__mentorship__mentee")
+
+
+def get_template_for(user: User, public_id: UUID) -> AgreementTemplate:
+    """Return a template of a program the user coordinates; anything else is 404."""
+    qs = AgreementTemplate.objects.filter(
+        program__in=Program.objects.coordinated_by(user)
+    ).select_related("program")
+    return get_object_or_404(qs, public_id=public_id)

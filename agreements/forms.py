@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.models import (
     AgreementContent,
+    AgreementTemplate,
     AgreementVersion,
     Channel,
     ConfidentialityException,
@@ -26,8 +27,16 @@ MAX_CRITERIA = 12
 MAX_EXCEPTIONS = 8
 
 
-class SectionsForm(forms.ModelForm):
-    """Every section of a draft, checked against the program's rules."""
+def _textareas(model: type[models.Model]) -> dict[str, forms.Widget]:
+    return {
+        name: forms.Textarea(attrs={"rows": 3})
+        for name in AgreementContent.CONTENT_FIELDS
+        if isinstance(model._meta.get_field(name), models.TextField)
+    }
+
+
+class SectionFields(forms.Form):
+    """The fields and rules of every agreement section, for versions and templates."""
 
     formats = forms.MultipleChoiceField(
         label=_("Meeting formats"),
@@ -51,15 +60,6 @@ class SectionsForm(forms.ModelForm):
         max_tags=8,
         help_text=_("Separate them with commas."),
     )
-
-    class Meta:
-        model = AgreementVersion
-        fields = AgreementContent.CONTENT_FIELDS
-        widgets = {
-            name: forms.Textarea(attrs={"rows": 3})
-            for name in AgreementContent.CONTENT_FIELDS
-            if isinstance(AgreementVersion._meta.get_field(name), models.TextField)
-        }
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -97,6 +97,35 @@ class SectionsForm(forms.ModelForm):
                 % {"low": low, "high": high},
             )
         return data
+
+
+class SectionsForm(SectionFields, forms.ModelForm):
+    """Every section of a draft, checked against the program's rules."""
+
+    class Meta:
+        model = AgreementVersion
+        fields = AgreementContent.CONTENT_FIELDS
+        widgets = _textareas(AgreementVersion)
+
+
+class TemplateForm(SectionFields, forms.ModelForm):
+    """A program's agreement template: a name and a default for every section."""
+
+    class Meta:
+        model = AgreementTemplate
+        fields = ["name", *AgreementContent.CONTENT_FIELDS]
+        widgets = _textareas(AgreementTemplate)
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        clash = self.program.agreement_templates.filter(name__iexact=name).exclude(
+            pk=self.instance.pk
+        )
+        if clash.exists():
+            raise ValidationError(
+                _("This program already has a template with this name.")
+            )
+        return name
 
 
 class CriterionForm(forms.ModelForm):
@@ -172,8 +201,8 @@ class DraftForms:
         }
         return Draft(
             sections=sections,
-            criteria=_kept_rows(self.criteria, SuccessCriterion.FIELDS),
-            exceptions=_kept_rows(self.exceptions, ConfidentialityException.FIELDS),
+            criteria=kept_rows(self.criteria, SuccessCriterion.FIELDS),
+            exceptions=kept_rows(self.exceptions, ConfidentialityException.FIELDS),
         )
 
 
@@ -181,7 +210,7 @@ def _row(obj: Any, fields: list[str]) -> dict[str, Any]:
     return {name: getattr(obj, name) for name in fields}
 
 
-def _kept_rows(formset: Any, fields: list[str]) -> list[dict[str, Any]]:
+def kept_rows(formset: Any, fields: list[str]) -> list[dict[str, Any]]:
     # A blank extra row has no cleaned data; an existing row left as it was keeps its
     # values (it is "unchanged", not empty).
     return [
@@ -323,3 +352,19 @@ class DisclosureForm(forms.Form):
             description=data["description"].strip(),
             other_party_informed_on=data["other_party_informed_on"],
         )
+
+
+class CohortTemplateForm(forms.Form):
+    template = forms.ModelChoiceField(
+        queryset=AgreementTemplate.objects.none(),
+        to_field_name="public_id",
+        required=False,
+        label=_("Agreements in this cohort start from"),
+        empty_label=_("The program's defaults"),
+    )
+
+    def __init__(self, *args: Any, program: Program, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field = self.fields["template"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = program.agreement_templates.all()

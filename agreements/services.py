@@ -21,6 +21,7 @@ from agreements.models import (
     Agreement,
     AgreementContent,
     AgreementEvent,
+    AgreementTemplate,
     AgreementVersion,
     CohortTemplate,
     ConfidentialityException,
@@ -30,7 +31,7 @@ from agreements.models import (
     SuccessCriterion,
 )
 from mentorship import services as mentorship_services
-from mentorship.models import Mentorship, Role, User
+from mentorship.models import Cohort, Mentorship, Program, Role, User
 
 # The statement a signer ticks; its version is stored with every signature.
 INTENT_VERSION = "2026-11"
@@ -462,3 +463,41 @@ def record_disclosure(
 
     transaction.on_commit(notify_other_party, robust=True)
     return disclosure
+
+
+# --- Templates ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_template(
+    *,
+    program: Program,
+    template: AgreementTemplate | None,
+    fields: dict[str, Any],
+    exceptions: list[dict[str, Any]],
+) -> AgreementTemplate:
+    """Create or change a program's agreement template and its default exceptions."""
+    existing = template is not None
+    template = template or AgreementTemplate(program=program)
+    for name, value in fields.items():
+        setattr(template, name, value)
+    template.default_exceptions = exceptions
+    if existing:
+        template.save(update_fields=[*fields, "default_exceptions", "updated_at"])
+    else:
+        template.save()
+    return template
+
+
+def choose_cohort_template(
+    *, cohort: Cohort, template: AgreementTemplate | None
+) -> None:
+    """Name the template the cohort's new agreements start from (None: the defaults)."""
+    if template is None:
+        CohortTemplate.objects.filter(cohort=cohort).delete()
+        return
+    if template.program_id != cohort.program_id:
+        raise ValidationError({"template": _("Choose a template of this program.")})
+    CohortTemplate.objects.update_or_create(
+        cohort=cohort, defaults={"template": template}
+    )

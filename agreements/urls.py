@@ -20,6 +20,26 @@ urlpatterns = [
     ),
     path("agreements/verify/", views.verify, name="verify"),
     path(
+        "programs/<uuid:public_id>/agreement-templates/",
+        views.templates,
+        name="templates",
+    ),
+    path(
+        "programs/<uuid:public_id>/agreement-templates/new/",
+        views.template_create,
+        name="template_create",
+    ),
+    path(
+        "agreement-templates/<uuid:public_id>/edit/",
+        views.template_edit,
+        name="template_edit",
+    ),
+    path(
+        "cohorts/<uuid:public_id>/agreement-template/",
+        views.cohort_template,
+        name="cohort_template",
+    ),
+    path(
         "cohorts/<uuid:public_id>/agreements/",
         views.cohort_states,
         name="cohort_states",

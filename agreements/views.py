@@ -17,9 +17,16 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agreements import access, diff, forms, hashing, pdf, services
-from agreements.models import Agreement, AgreementVersion
+from agreements.models import (
+    Agreement,
+    AgreementTemplate,
+    AgreementVersion,
+    CohortTemplate,
+    ConfidentialityException,
+)
 from mentorship import access as mentorship_access
 from mentorship.lib.http import AuthenticatedRequest
+from mentorship.models import Program
 
 Status = AgreementVersion.Status
 
@@ -302,4 +309,98 @@ def disclose(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
             return redirect("agreements:detail", mentorship.public_id)
     return render(
         request, "agreements/disclose.html", {"mentorship": mentorship, "form": form}
+    )
+
+
+# --- Templates (coordinators) ---------------------------------------------------------
+
+
+@require_GET
+def templates(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
+    program = mentorship_access.get_program_for(request.user, public_id, manage=True)
+    return render(
+        request,
+        "agreements/templates.html",
+        {"program": program, "templates": program.agreement_templates.all()},
+    )
+
+
+def _template_page(
+    request: AuthenticatedRequest, program: Program, template: AgreementTemplate | None
+) -> HttpResponse:
+    posted = request.method == "POST"
+    form = forms.TemplateForm(
+        request.POST if posted else None,
+        instance=template or AgreementTemplate(program=program, **_defaults(program)),
+        program=program,
+        prefix="sections",
+    )
+    rows = template.default_exceptions if template else []
+    exceptions = forms.ExceptionFormSet(
+        request.POST if posted else None, prefix="exceptions", initial=rows
+    )
+    if posted and form.is_valid() and exceptions.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        services.save_template(
+            program=program,
+            template=template,
+            fields=fields,
+            exceptions=forms.kept_rows(exceptions, ConfidentialityException.FIELDS),
+        )
+        messages.success(request, _("Template saved."))
+        return redirect("agreements:templates", program.public_id)
+    return render(
+        request,
+        "agreements/template_form.html",
+        {
+            "program": program,
+            "template": template,
+            "form": form,
+            "exceptions": exceptions,
+        },
+    )
+
+
+def _defaults(program: Program) -> dict[str, object]:
+    return {
+        "cadence": program.default_cadence,
+        "cadence_days": program.default_cadence_days,
+        "retention_days": program.default_retention_days,
+        "review_cadence": program.default_review_cadence,
+        "scorecard_dimensions": list(program.scorecard_dimensions),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def template_create(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
+    program = mentorship_access.get_program_for(request.user, public_id, manage=True)
+    return _template_page(request, program, None)
+
+
+@require_http_methods(["GET", "POST"])
+def template_edit(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
+    template = access.get_template_for(request.user, public_id)
+    return _template_page(request, template.program, template)
+
+
+@require_http_methods(["GET", "POST"])
+def cohort_template(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
+    """Choose the template the cohort's agreements start from."""
+    cohort = mentorship_access.get_cohort_for(request.user, public_id, manage=True)
+    chosen = (
+        CohortTemplate.objects.filter(cohort=cohort).select_related("template").first()
+    )
+    form = forms.CohortTemplateForm(
+        request.POST or None,
+        program=cohort.program,
+        initial={"template": chosen.template.public_id if chosen else None},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.choose_cohort_template(
+            cohort=cohort, template=form.cleaned_data["template"]
+        )
+        messages.success(request, _("The cohort's agreements start from your choice."))
+        return redirect(cohort)
+    return render(
+        request, "agreements/cohort_template.html", {"cohort": cohort, "form": form}
     )
