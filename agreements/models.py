@@ -267,6 +267,9 @@ class AgreementVersion(AgreementContent, TimeStampedModel):
     last_edited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+"
     )
+    # Who changed each section last while drafting: {section key: {"by": user id,
+    # "at": ISO time}}, the keys those of agreements.diff.SECTIONS.
+    section_edits = models.JSONField(default=dict, blank=True)
     # Each proposal opens a new round; only signatures of the current round count, so
     # editing a proposed version voids its signatures without touching them.
     round = models.PositiveIntegerField(default=0)

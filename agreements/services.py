@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agreements import hashing, pdf, tasks
+from agreements import diff, hashing, pdf, tasks
 from agreements.models import (
     Agreement,
     AgreementContent,
@@ -182,8 +182,17 @@ def update_draft(
     unknown = set(draft.sections) - set(AgreementContent.CONTENT_FIELDS)
     if unknown:
         raise ValueError(f"not agreement sections: {sorted(unknown)}")
+    before = _snapshot(version)
     for name, value in draft.sections.items():
         setattr(version, name, value)
+    after = {
+        **_snapshot(version),
+        "criteria": draft.criteria,
+        "exceptions": draft.exceptions,
+    }
+    stamp = {"by": editor.pk, "at": timezone.now().isoformat()}
+    for key in _changed_sections(before, after):
+        version.section_edits[key] = stamp
     version.last_edited_by = editor
     version.save(
         update_fields=[
@@ -193,11 +202,39 @@ def update_draft(
             "mentor_waived_notice",
             "mentee_waived_notice",
             "last_edited_by",
+            "section_edits",
             "updated_at",
         ]
     )
     _replace_rows(version, criteria=draft.criteria, exceptions=draft.exceptions)
     return version
+
+
+def _snapshot(version: AgreementVersion) -> dict[str, Any]:
+    """The version's content in the shape a Draft submits it, to compare."""
+    return {
+        **version.content(),
+        "rationale": version.rationale,
+        "criteria": [
+            {name: getattr(c, name) for name in SuccessCriterion.FIELDS}
+            for c in version.criteria.all()
+        ],
+        "exceptions": [
+            {name: getattr(e, name) for name in ConfidentialityException.FIELDS}
+            for e in version.exceptions.all()
+        ],
+    }
+
+
+def _changed_sections(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    return [
+        section.key
+        for section in diff.SECTIONS
+        if any(
+            before.get(name) != after.get(name)
+            for name in (*section.fields, *([section.rows] if section.rows else []))
+        )
+    ]
 
 
 # --- Proposing, signing, taking effect ------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from datetime import datetime
 from uuid import UUID
 
 from django.contrib import messages
@@ -11,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -26,7 +29,7 @@ from agreements.models import (
 )
 from mentorship import access as mentorship_access
 from mentorship.lib.http import AuthenticatedRequest
-from mentorship.models import Program
+from mentorship.models import Mentorship, Program
 
 Status = AgreementVersion.Status
 
@@ -62,10 +65,32 @@ def detail(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
         **_page(agreement),
     }
     current = context["current"]
+    if isinstance(current, AgreementVersion):
+        context["edits"] = _section_edits(current, mentorship)
     if isinstance(current, AgreementVersion) and current.status == Status.PROPOSED:
         signed = {s.role for s in current.signatures.all() if s.round == current.round}
         context["signed_roles"] = signed
     return render(request, "agreements/detail.html", context)
+
+
+def _section_edits(version: AgreementVersion, mentorship: Mentorship) -> dict[str, str]:
+    """Return 'Name, date' of the last change of each section still being drafted."""
+    if version.status not in AgreementVersion.OPEN:
+        return {}
+    names = {
+        mentorship.mentor_id: mentorship.mentor.full_name,
+        mentorship.mentee_id: mentorship.mentee.full_name,
+    }
+    return {
+        key: _("%(name)s, %(when)s")
+        % {
+            "name": names.get(edit["by"], "?"),
+            "when": date_format(
+                timezone.localtime(datetime.fromisoformat(edit["at"])), "j M Y H:i"
+            ),
+        }
+        for key, edit in version.section_edits.items()
+    }
 
 
 @require_POST

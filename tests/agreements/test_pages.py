@@ -348,3 +348,22 @@ def test_rows_left_as_they_were_are_kept_and_deleted_rows_go(
     assert version.mentee_aspirations == "Lead the next migration."
     assert version.criteria.count() == 1  # untouched, kept
     assert version.exceptions.count() == 0  # ticked for deletion
+
+
+def test_the_page_shows_who_changed_each_section_last(
+    client, mentor, mentee, mentorship, version
+):
+    agreements.update_draft(
+        version=version, editor=mentor, draft=factories.complete_draft()
+    )
+    draft = factories.complete_draft(mentee_aspirations="Lead the next migration.")
+    agreements.update_draft(version=version, editor=mentee, draft=draft)
+    version.refresh_from_db()
+    editors = {key: edit["by"] for key, edit in version.section_edits.items()}
+    assert editors["purpose"] == editors["criteria"] == mentor.pk
+    assert editors["aspirations"] == mentee.pk
+    assert "scope" not in editors  # nobody changed it
+    client.force_login(mentor)
+    page = client.get(reverse("agreements:detail", args=[mentorship.public_id]))
+    assert page.context["edits"]["aspirations"].startswith("Eli Mentee, ")
+    assert "Last changed by Maya Mentor" in page.text

@@ -20,7 +20,14 @@ from agreements.models import (
 from tests import factories
 
 # Bookkeeping that says nothing about what was agreed or signed.
-NOT_EVIDENCE = {"id", "public_id", "created_at", "updated_at", "last_edited_by"}
+NOT_EVIDENCE = {
+    "id",
+    "public_id",
+    "created_at",
+    "updated_at",
+    "last_edited_by",
+    "section_edits",
+}
 
 
 class Undo(Exception):
