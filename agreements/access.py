@@ -60,12 +60,11 @@ def get_version_for(
     return version, role
 
 
-def signed_versions_for(user: User) -> QuerySet[AgreementVersion]:
-    """Proposed and signed versions of agreements the user may see, for verification."""
+def get_signed_versions_for(user: User) -> QuerySet[AgreementVersion]:
+    """Signed versions of agreements the user may see, for verification."""
     return AgreementVersion.objects.filter(
         agreement__mentorship__in=Mentorship.objects.visible_to(user),
         status__in=[
-            AgreementVersion.Status.PROPOSED,
             AgreementVersion.Status.EFFECTIVE,
             AgreementVersion.Status.SUPERSEDED,
         ],

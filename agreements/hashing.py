@@ -23,6 +23,7 @@ from agreements.models import (
     Signature,
     SuccessCriterion,
 )
+from mentorship.models import Role
 
 HASH_SCHEME = "v1"
 
@@ -66,8 +67,14 @@ def version_content(version: AgreementVersion) -> dict[str, Any]:
         }
         for e in sorted(version.exceptions.all(), key=lambda e: e.position)
     ]
+    agreement = version.agreement
     return {
         "scheme": HASH_SCHEME,
+        # Bound to its agreement, pair and place: equal texts of two pairs, or of two
+        # versions, never share a hash (and so never a verification code).
+        "agreement": str(agreement.public_id),
+        "mentorship": str(agreement.mentorship.public_id),
+        "number": version.number,
         "sections": version.content(),
         "criteria": criteria,
         "exceptions": exceptions,
@@ -141,6 +148,8 @@ def verify(agreement: Agreement) -> Verdict:
     return _verify_versions(agreement, events)
 
 
+SIGNED = (AgreementVersion.Status.EFFECTIVE, AgreementVersion.Status.SUPERSEDED)
+
 # The version status each kind of event leaves behind.
 STATUS_AFTER: dict[str, str] = {
     AgreementEvent.Kind.PROPOSED: AgreementVersion.Status.PROPOSED,
@@ -196,11 +205,24 @@ def _version_problem(version: AgreementVersion, own: list[AgreementEvent]) -> st
         mentorship.mentee_id in waivers,
     ):
         return "its notice waivers were changed"
-    for signature in version.signatures.all():
-        if signature.round == version.round and (
-            signature.content_hash != version.content_hash
-        ):
-            return "a signature does not match it"
+    current = [s for s in version.signatures.all() if s.round == version.round]
+    if any(s.content_hash != version.content_hash for s in current):
+        return "a signature does not match it"
+    pair: dict[str, int] = {
+        Role.MENTOR: mentorship.mentor_id,
+        Role.MENTEE: mentorship.mentee_id,
+    }
+    if any(pair.get(s.role) != s.signer_id for s in version.signatures.all()):
+        return "a signature is not by the party it names"
+    if version.status in SIGNED and {s.role for s in current} != set(pair):
+        return "it took effect without both signatures"
+    if (
+        version.effective_at
+        and due
+        and version.effective_at < due
+        and not (version.mentor_waived_notice and version.mentee_waived_notice)
+    ):
+        return "it took effect before its notice ended"
     return ""
 
 

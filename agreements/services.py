@@ -7,6 +7,7 @@ and its events get gap-free sequence numbers.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -15,8 +16,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from agreements import diff, hashing, pdf, tasks
+from agreements import diff, hashing, notifications, pdf
 from agreements.models import (
     Agreement,
     AgreementContent,
@@ -35,7 +37,7 @@ from mentorship.models import Cohort, Mentorship, Program, Role, User
 
 # The statement a signer ticks; its version is stored with every signature.
 INTENT_VERSION = "2026-11"
-INTENT_TEXT = _(
+INTENT_TEXT = gettext_lazy(
     "I have read this version of our mentoring agreement and I sign it as a record of "
     "what we agreed. I know either of us can propose changes under its renegotiation "
     "terms."
@@ -173,25 +175,29 @@ def update_draft(
     _party_role(version, editor)
     if not version.is_open:
         raise ValidationError(_("This version is no longer open for changes."))
+    unknown = set(draft.sections) - set(AgreementContent.CONTENT_FIELDS)
+    if unknown:
+        raise ValueError(f"not agreement sections: {sorted(unknown)}")
+    before = _snapshot(version)
+    after = {
+        **before,
+        **draft.sections,
+        "criteria": draft.criteria,
+        "exceptions": draft.exceptions,
+    }
+    changed = _changed_sections(before, after)
+    if not changed:
+        return version  # saved as it was: a proposal and its signatures stand
     if version.status == Status.PROPOSED:
         # Its signatures belong to the proposal round now ending: they stop counting.
         _append_event(version, Kind.WITHDRAWN, editor)
         version.status = Status.DRAFT
         version.content_hash = ""
         version.mentor_waived_notice = version.mentee_waived_notice = False
-    unknown = set(draft.sections) - set(AgreementContent.CONTENT_FIELDS)
-    if unknown:
-        raise ValueError(f"not agreement sections: {sorted(unknown)}")
-    before = _snapshot(version)
     for name, value in draft.sections.items():
         setattr(version, name, value)
-    after = {
-        **_snapshot(version),
-        "criteria": draft.criteria,
-        "exceptions": draft.exceptions,
-    }
     stamp = {"by": editor.pk, "at": timezone.now().isoformat()}
-    for key in _changed_sections(before, after):
+    for key in changed:
         version.section_edits[key] = stamp
     version.last_edited_by = editor
     version.save(
@@ -324,7 +330,8 @@ def sign(
         role=role,
         typed_name=" ".join(typed_name.split()),
         email=signer.email,
-        ip_address=meta.ip_address,
+        # Hashed as the database will store it (an IPv6 address in its short form).
+        ip_address=_normalised_ip(meta.ip_address),
         user_agent=meta.user_agent[:500],
         content_hash=version.content_hash,
         intent_version=INTENT_VERSION,
@@ -332,6 +339,13 @@ def sign(
     _append_event(version, Kind.SIGNED, signer, signature=signature)
     _take_effect_if_due(version)
     return signature
+
+
+def _normalised_ip(address: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address(address)) if address else None
+    except ValueError:
+        return None
 
 
 @transaction.atomic
@@ -496,7 +510,7 @@ def record_disclosure(
     disclosure_id = disclosure.pk
 
     def notify_other_party() -> None:
-        tasks.notify_disclosure.delay(disclosure_id=disclosure_id)
+        notifications.notify_disclosure.delay(disclosure_id=disclosure_id)
 
     transaction.on_commit(notify_other_party, robust=True)
     return disclosure

@@ -8,6 +8,7 @@ from datetime import datetime
 from uuid import UUID
 
 from django.contrib import messages
+from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponse
@@ -28,7 +29,7 @@ from agreements.models import (
     ConfidentialityException,
 )
 from mentorship import access as mentorship_access
-from mentorship.lib.http import AuthenticatedRequest
+from mentorship.lib.http import AuthenticatedRequest, client_ip
 from mentorship.models import Mentorship, Program
 
 Status = AgreementVersion.Status
@@ -112,10 +113,15 @@ def edit(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
     )
     if request.method == "POST" and draft_forms.is_valid():
         was_proposed = version.status == Status.PROPOSED
-        services.update_draft(
-            version=version, editor=request.user, draft=draft_forms.draft()
-        )
-        if was_proposed:
+        try:
+            version = services.update_draft(
+                version=version, editor=request.user, draft=draft_forms.draft()
+            )
+        except ValidationError as error:
+            # Signed by both meanwhile, say: it is no longer open.
+            messages.error(request, " ".join(error.messages))
+            return redirect("agreements:detail", mentorship.public_id)
+        if was_proposed and version.status == Status.DRAFT:
             messages.warning(
                 request, _("Saved. The version is a draft again: propose it to sign.")
             )
@@ -151,6 +157,18 @@ def sign(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
         request.POST or None, initial={"seen_hash": version.content_hash}
     )
     if request.method == "POST" and form.is_valid():
+        # Through authenticate(), so django-axes counts wrong passwords here as on
+        # the login page and locks out repeated guesses.
+        if (
+            authenticate(
+                request,
+                username=request.user.email,
+                password=form.cleaned_data["password"],
+            )
+            != request.user
+        ):
+            form.add_error("password", _("This is not your password."))
+            return _sign_page(request, version, form)
         try:
             services.sign(
                 version=version,
@@ -160,19 +178,31 @@ def sign(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
                 seen_hash=form.cleaned_data["seen_hash"],
                 intent_accepted=form.cleaned_data["intent"],
                 meta=services.SigningMeta(
-                    ip_address=request.META.get("REMOTE_ADDR"),
+                    ip_address=client_ip(request),
                     user_agent=request.headers.get("User-Agent", ""),
                 ),
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            version.refresh_from_db()
+            if form.cleaned_data["seen_hash"] != version.content_hash:
+                # Show the new content with its own hash: signing it needs a new read.
+                form = forms.SignForm(initial={"seen_hash": version.content_hash})
+                messages.error(request, " ".join(error.messages))
+            else:
+                form.add_error(None, error)
         else:
             messages.success(request, _("Your signature is recorded."))
             return redirect("agreements:detail", mentorship.public_id)
+    return _sign_page(request, version, form)
+
+
+def _sign_page(
+    request: AuthenticatedRequest, version: AgreementVersion, form: forms.SignForm
+) -> HttpResponse:
     return render(
         request,
         "agreements/sign.html",
-        {"version": version, "mentorship": mentorship, "form": form},
+        {"version": version, "mentorship": version.agreement.mentorship, "form": form},
     )
 
 
@@ -237,7 +267,7 @@ def verify(request: AuthenticatedRequest) -> HttpResponse:
     )
     context: dict[str, object] = {"form": form}
     if posted and form.is_valid():
-        versions = access.signed_versions_for(request.user)
+        versions = access.get_signed_versions_for(request.user)
         if form.cleaned_data["code"]:
             match = versions.filter(
                 content_hash__startswith=form.cleaned_data["code"]

@@ -226,6 +226,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mentorship.tasks.clear_expired_sessions",
         "schedule": timedelta(days=1),
     },
+    # every 15 minutes: signed amendments take effect once their notice has ended
+    "activate-due-amendments": {
+        "task": "agreements.tasks.activate_due_amendments",
+        "schedule": timedelta(minutes=15),
+    },
     # daily: delete invitations that were never accepted and expired 90+ days ago
     "purge-stale-invitations": {
         "task": "mentorship.tasks.purge_stale_invitations",

@@ -9,7 +9,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from agreements import hashing
+from agreements import hashing, tasks
 from agreements import services as agreements
 from agreements.models import AgreementVersion
 from tests import factories
@@ -132,3 +132,29 @@ def test_a_first_agreement_has_no_notice_to_waive(mentorship, mentor):
 def test_the_amendments_hash_covers_the_version_it_amends(in_force, mentor, mentee):
     amendment = _signed_amendment(in_force, mentor, mentee)
     assert hashing.version_content(amendment)["amends"] == in_force.content_hash
+
+
+def test_the_scheduled_task_activates_amendments_whose_notice_ended(
+    in_force, mentor, mentee
+):
+
+    amendment = _signed_amendment(in_force, mentor, mentee)
+    with time_machine.travel(amendment.earliest_effective_at + timedelta(minutes=1)):
+        assert tasks.activate_due_amendments() == 1
+    amendment.refresh_from_db()
+    assert amendment.status == Status.EFFECTIVE
+
+
+def test_saving_a_proposed_version_unchanged_keeps_its_signatures(
+    in_force, mentor, mentee
+):
+    amendment = agreements.propose_amendment(
+        agreement=in_force.agreement, actor=mentee, rationale="R"
+    )
+    amendment = agreements.propose(version=amendment, actor=mentee)
+    factories.sign_as(amendment, mentor)
+    same = factories.complete_draft()
+    agreements.update_draft(version=amendment, editor=mentee, draft=same)
+    amendment.refresh_from_db()
+    assert amendment.status == Status.PROPOSED
+    assert amendment.signatures.filter(round=amendment.round).count() == 1

@@ -9,7 +9,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from agreements import tasks
+from agreements import notifications
 from agreements.models import Disclosure
 from tests import factories
 
@@ -68,7 +68,9 @@ def test_mentor_records_and_the_mentee_is_told_without_content(
     assert message.to == [mentee.email]
     assert SECRET not in message.body and "Safeguarding" not in message.body
     assert SECRET not in message.alternatives[0][0]
-    assert tasks.notify_disclosure(disclosure_id=disclosure.pk) is False  # once only
+    assert (
+        notifications.notify_disclosure(disclosure_id=disclosure.pk) is False
+    )  # once only
     assert len(mail.outbox) == 1
 
 

@@ -157,3 +157,27 @@ def test_comparing_shows_what_an_amendment_changed(
         ("Every two weeks", "Weekly")
     ]
     assert "Weekly" in page.text
+
+
+def test_equal_texts_of_two_pairs_have_different_codes(client, mentor, cohort, signed):
+    other_mentee = factories.MembershipFactory(cohort=cohort, role="mentee").user
+
+    other = factories.pair(cohort=cohort, mentor=mentor, mentee=other_mentee)
+    second = factories.effective_agreement(other)
+    assert second.content() == signed.content()
+    assert pdf.verification_code(second) != pdf.verification_code(signed)
+    client.force_login(mentor)
+    assert (
+        _verify(client, code=pdf.verification_code(second)).context["match"] == second
+    )
+
+
+def test_a_version_not_yet_signed_does_not_verify(client, mentor, mentorship):
+    agreement = agreements.start_agreement(mentorship=mentorship, actor=mentor)
+    version = agreement.versions.get()
+    agreements.update_draft(
+        version=version, editor=mentor, draft=factories.complete_draft()
+    )
+    version = agreements.propose(version=version, actor=mentor)
+    client.force_login(mentor)
+    assert _verify(client, code=pdf.verification_code(version)).context["match"] is None

@@ -198,3 +198,26 @@ def test_events_are_chained(mentorship):
         assert later.previous_hash == earlier.hash
     signature = version.signatures.first()
     assert signature.previous_event_hash == events[0].hash
+
+
+def test_a_signature_from_an_ipv6_address_verifies(draft, mentor, mentee):
+    version = _proposed(draft, mentor)
+    meta = agreements.SigningMeta("2001:DB8:0:0::1", "pytest")
+    factories.sign_as(version, mentor, meta=meta)
+    factories.sign_as(version, mentee)
+    signature = version.signatures.get(role="mentor")
+    assert signature.ip_address == "2001:db8::1"
+    assert hashing.verify(version.agreement)
+
+
+def test_a_version_made_effective_without_both_signatures_is_caught(draft, mentor):
+    version = _proposed(draft, mentor)
+    factories.sign_as(version, mentor)
+    # A forger who knows the code: a well-chained event and matching stored state.
+    event = agreements._append_event(version, "effective", None)
+    AgreementVersion.objects.filter(pk=version.pk).update(
+        status=Status.EFFECTIVE, effective_at=event.at
+    )
+    verdict = hashing.verify(version.agreement)
+    assert not verdict
+    assert "without both signatures" in verdict.problem

@@ -367,3 +367,21 @@ def test_the_page_shows_who_changed_each_section_last(
     page = client.get(reverse("agreements:detail", args=[mentorship.public_id]))
     assert page.context["edits"]["aspirations"].startswith("Eli Mentee, ")
     assert "Last changed by Maya Mentor" in page.text
+
+
+def test_guessing_the_password_on_the_sign_form_locks_out(
+    client, mentor, version, settings
+):
+    version = _proposed(version, mentor)
+    client.force_login(mentor)
+    url = reverse("agreements:sign", args=[version.public_id])
+    form = {
+        "typed_name": "Maya Mentor",
+        "intent": "on",
+        "seen_hash": version.content_hash,
+    }
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        client.post(url, {**form, "password": "a wrong guess"})
+    response = client.post(url, {**form, "password": factories.PASSWORD})
+    assert response.status_code == 429
+    assert not Signature.objects.exists()

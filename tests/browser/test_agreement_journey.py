@@ -64,7 +64,8 @@ def test_pair_drafts_signs_and_amends(
         "Lead the next migration."
     )
     mentee_page.get_by_role("button", name="Save the draft").click()
-    expect(mentee_page.get_by_text("Last changed by Eli Mentee")).to_be_visible()
+    state = mentee_page.get_by_role("region", name="Version 1: Draft")
+    expect(state.get_by_text("Last changed by Eli Mentee")).to_be_visible()
     mentee_page.get_by_role("button", name="Propose for signing").click()
     shoot(mentee_page, "02-proposed")
 
