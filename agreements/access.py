@@ -44,14 +44,16 @@ def get_version_for(
 ) -> tuple[AgreementVersion, str]:
     """Return a version of an agreement the user may see, and the user's role."""
     visible = Mentorship.objects.visible_to(user)
-    qs = AgreementVersion.objects.filter(
-        agreement__mentorship__in=visible
-    ).select_related(
-        "agreement__mentorship__mentor",
-        "agreement__mentorship__mentee",
-        "agreement__mentorship__cohort__program",
-        "amends",
-        "last_edited_by",
+    qs = (
+        AgreementVersion.objects.filter(agreement__mentorship__in=visible)
+        .select_related(
+            "agreement__mentorship__mentor",
+            "agreement__mentorship__mentee",
+            "agreement__mentorship__cohort__program",
+            "amends",
+            "last_edited_by",
+        )
+        .prefetch_related("criteria", "exceptions")
     )
     version = get_object_or_404(qs, public_id=public_id)
     role = _role(version.agreement.mentorship, user)

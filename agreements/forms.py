@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -324,9 +325,14 @@ class DisclosureForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, exceptions: list[ConfidentialityException], **kwargs: Any
+        self,
+        *args: Any,
+        exceptions: list[ConfidentialityException],
+        earliest: date,
+        **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
+        self.earliest = earliest
         self.by_position = {e.position: e for e in exceptions}
         field = self.fields["exception"]
         assert isinstance(field, forms.TypedChoiceField)
@@ -341,6 +347,8 @@ class DisclosureForm(forms.Form):
             day = self.cleaned_data.get(name)
             if day and day > today:
                 self.add_error(name, _("This date is in the future."))
+            elif day and day < self.earliest:
+                self.add_error(name, _("This date is before the mentorship started."))
         return self.cleaned_data
 
     def to_request(self) -> DisclosureRequest:

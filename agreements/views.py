@@ -10,7 +10,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Subquery
+from django.db.models import Case, Exists, OuterRef, Subquery, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -309,20 +309,32 @@ def compare(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
 def cohort_states(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
     """The coordinator's view of a cohort's agreements: states only, no content."""
     cohort = mentorship_access.get_cohort_for(request.user, public_id, manage=True)
-    latest = AgreementVersion.objects.filter(
-        agreement__mentorship=OuterRef("pk")
-    ).order_by("-number")
+    # The state that counts: in effect if a version is, else the newest one's.
+    versions = AgreementVersion.objects.filter(agreement__mentorship=OuterRef("pk"))
+    state = versions.annotate(
+        in_force=Case(When(status=Status.EFFECTIVE, then=0), default=1)
+    ).order_by("in_force", "-number")
     mentorships = (
         cohort.mentorships.active()
         .select_related("mentor", "mentee")
         .annotate(
-            agreement_status=Subquery(latest.values("status")[:1]),
-            agreement_version=Subquery(latest.values("number")[:1]),
+            agreement_status=Subquery(state.values("status")[:1]),
+            agreement_version=Subquery(state.values("number")[:1]),
+            amendment_open=Exists(
+                versions.filter(status__in=AgreementVersion.OPEN, amends__isnull=False)
+            ),
         )
         .order_by("mentor__full_name", "mentee__full_name")
     )
     counts = Counter(m.agreement_status or "not_started" for m in mentorships)
-    states = [("not_started", _("Not started")), *Status.choices]
+    counts["amending"] = sum(m.amendment_open for m in mentorships)
+    states = [
+        ("not_started", _("Not started")),
+        (Status.DRAFT, _("Draft")),
+        (Status.PROPOSED, _("Awaiting signatures")),
+        (Status.EFFECTIVE, _("In effect")),
+        ("amending", _("In effect, amendment open")),
+    ]
     return render(
         request,
         "agreements/cohort_states.html",
@@ -350,7 +362,9 @@ def disclose(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
         )
         return redirect("agreements:detail", mentorship.public_id)
     form = forms.DisclosureForm(
-        request.POST or None, exceptions=list(in_force.exceptions.all())
+        request.POST or None,
+        exceptions=list(in_force.exceptions.all()),
+        earliest=mentorship.started_on,
     )
     if request.method == "POST" and form.is_valid():
         try:

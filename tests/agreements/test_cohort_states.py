@@ -40,7 +40,7 @@ def test_counts_by_state_without_content(client, coordinator, cohort, mentorship
         "draft": 1,
         "proposed": 0,
         "effective": 1,
-        "superseded": 0,
+        "amending": 0,
     }
     assert "Grow into a technical lead role." not in page.text
 
@@ -55,3 +55,17 @@ def test_queries_do_not_grow_with_the_cohort(
     # session, user, cohort (+program, access), mentorships (+people, latest state)
     with django_assert_num_queries(4):
         client.get(reverse("agreements:cohort_states", args=[cohort.public_id]))
+
+
+def test_an_open_amendment_still_counts_as_in_effect(
+    client, coordinator, cohort, mentorship
+):
+    signed = factories.effective_agreement(mentorship)
+    agreements.propose_amendment(
+        agreement=signed.agreement, actor=mentorship.mentee, rationale="R"
+    )
+    client.force_login(coordinator)
+    page = client.get(reverse("agreements:cohort_states", args=[cohort.public_id]))
+    counts = {key: count for key, _label, count in page.context["states"]}
+    assert (counts["effective"], counts["draft"], counts["amending"]) == (1, 0, 1)
+    assert "amendment open" in page.text

@@ -107,6 +107,11 @@ def test_the_coordinator_sees_metadata_not_content(
             "in the future",
         ),
         ({"exception": "9"}, "exception", "valid choice"),
+        (
+            {"disclosed_on": "1900-01-01"},
+            "disclosed_on",
+            "before the mentorship started",
+        ),
         ({"description": ""}, "description", "required"),
         ({"description": "x" * 1001}, "description", "at most 1000"),
     ],

@@ -385,3 +385,16 @@ def test_guessing_the_password_on_the_sign_form_locks_out(
     response = client.post(url, {**form, "password": factories.PASSWORD})
     assert response.status_code == 429
     assert not Signature.objects.exists()
+
+
+def test_the_version_in_force_stays_in_sight_during_an_amendment(
+    client, mentee, mentorship
+):
+    signed = factories.effective_agreement(mentorship)
+    agreements.propose_amendment(
+        agreement=signed.agreement, actor=mentee, rationale="R"
+    )
+    client.force_login(mentee)
+    page = client.get(reverse("agreements:detail", args=[mentorship.public_id]))
+    assert "Version 1 stays in force" in page.text
+    assert reverse("agreements:pdf", args=[signed.public_id]) in page.text

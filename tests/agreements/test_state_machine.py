@@ -40,7 +40,7 @@ def _version_in(state, mentorship, mentor, mentee):
 
 ACTIONS = {
     "edit": lambda v, u: agreements.update_draft(
-        version=v, editor=u, draft=factories.complete_draft()
+        version=v, editor=u, draft=factories.complete_draft(purpose="A new purpose.")
     ),
     "propose": lambda v, u: agreements.propose(version=v, actor=u),
     "sign": lambda v, u: factories.sign_as(v, u),
@@ -65,6 +65,17 @@ EXPECTED = {
 }
 
 
+# The status an allowed step leaves behind (one signature and one waiver are not
+# enough for the proposed amendment to take effect).
+RESULT = {
+    ("draft", "edit"): Status.DRAFT,
+    ("draft", "propose"): Status.PROPOSED,
+    ("proposed", "edit"): Status.DRAFT,
+    ("proposed", "sign"): Status.PROPOSED,
+    ("proposed", "waive"): Status.PROPOSED,
+}
+
+
 @pytest.mark.parametrize(
     "actor", ["mentor", "mentee", "supervisor", "coordinator", "outsider"]
 )
@@ -84,5 +95,7 @@ def test_state_action_actor(request, mentorship, mentor, mentee, state, action, 
         outcome = REFUSED
     assert outcome == expected
     version.refresh_from_db()
-    if outcome != OK:
+    if outcome == OK:
+        assert version.status == RESULT[state, action]
+    else:
         assert (version.status, version.round) == before  # nothing changed
