@@ -165,12 +165,21 @@ ExceptionFormSet = forms.formset_factory(
 )
 
 
+class DraftToken(forms.Form):
+    """When the editor loaded the draft: a save over a newer change is refused."""
+
+    seen_updated_at = forms.DateTimeField(widget=forms.HiddenInput)
+
+
 class DraftForms:
     """The sections form and the two row formsets of one draft, validated together."""
 
     def __init__(
         self, version: AgreementVersion, data: Any = None, *, cohort: Cohort
     ) -> None:
+        self.token = DraftToken(
+            data, prefix="draft", initial={"seen_updated_at": version.updated_at}
+        )
         self.sections = SectionsForm(
             data, instance=version, program=cohort.program, prefix="sections"
         )
@@ -190,9 +199,8 @@ class DraftForms:
         )
 
     def is_valid(self) -> bool:
-        results = [
-            f.is_valid() for f in (self.sections, self.criteria, self.exceptions)
-        ]
+        every = (self.token, self.sections, self.criteria, self.exceptions)
+        results = [f.is_valid() for f in every]
         return all(results)
 
     def draft(self) -> Draft:

@@ -168,13 +168,29 @@ def _replace_rows(
 
 @transaction.atomic
 def update_draft(
-    *, version: AgreementVersion, editor: User, draft: Draft
+    *,
+    version: AgreementVersion,
+    editor: User,
+    draft: Draft,
+    seen_updated_at: datetime | None = None,
 ) -> AgreementVersion:
-    """Save a party's edit. Editing a proposed version returns it to draft."""
+    """Save a party's edit. Editing a proposed version returns it to draft.
+
+    With seen_updated_at (when the editor loaded the draft), a save over a change the
+    other party made meanwhile is refused rather than silently overwriting it.
+    """
     version = _locked_version(version)
     _party_role(version, editor)
     if not version.is_open:
         raise ValidationError(_("This version is no longer open for changes."))
+    if seen_updated_at is not None and version.updated_at != seen_updated_at:
+        raise ValidationError(
+            _(
+                "%(name)s changed this draft after you opened it. Your text is kept below: "
+                "open the draft again in another tab to see their change, then save."
+            )
+            % {"name": version.last_edited_by or _("The other party")}
+        )
     unknown = set(draft.sections) - set(AgreementContent.CONTENT_FIELDS)
     if unknown:
         raise ValueError(f"not agreement sections: {sorted(unknown)}")

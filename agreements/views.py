@@ -115,12 +115,22 @@ def edit(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
         was_proposed = version.status == Status.PROPOSED
         try:
             version = services.update_draft(
-                version=version, editor=request.user, draft=draft_forms.draft()
+                version=version,
+                editor=request.user,
+                draft=draft_forms.draft(),
+                seen_updated_at=draft_forms.token.cleaned_data["seen_updated_at"],
             )
         except ValidationError as error:
-            # Signed by both meanwhile, say: it is no longer open.
-            messages.error(request, " ".join(error.messages))
-            return redirect("agreements:detail", mentorship.public_id)
+            version.refresh_from_db()
+            if not version.is_open:  # signed by both meanwhile, say
+                messages.error(request, " ".join(error.messages))
+                return redirect("agreements:detail", mentorship.public_id)
+            draft_forms.sections.add_error(None, error)
+            return render(
+                request,
+                "agreements/edit.html",
+                {"version": version, "mentorship": mentorship, "forms": draft_forms},
+            )
         if was_proposed and version.status == Status.DRAFT:
             messages.warning(
                 request, _("Saved. The version is a draft again: propose it to sign.")

@@ -105,8 +105,10 @@ SECTIONS = {
 }
 
 
-def _draft_post(cohort, sections=None, criteria=None, exceptions=None):
+def _draft_post(cohort, sections=None, criteria=None, exceptions=None, seen=None):
     data = {f"sections-{k}": v for k, v in {**SECTIONS, **(sections or {})}.items()}
+    if seen is not None:
+        data["draft-seen_updated_at"] = seen.isoformat()
     rows = {"criteria": criteria, "exceptions": exceptions}
     rows["criteria"] = (
         [
@@ -134,7 +136,7 @@ def test_a_party_saves_the_draft(client, mentee, cohort, version):
     exceptions = [{"kind": "legal", "description": "Court order"}]
     response = client.post(
         reverse("agreements:edit", args=[version.public_id]),
-        _draft_post(cohort, exceptions=exceptions),
+        _draft_post(cohort, exceptions=exceptions, seen=version.updated_at),
     )
     assert response.status_code == 302
     version.refresh_from_db()
@@ -336,6 +338,7 @@ def test_rows_left_as_they_were_are_kept_and_deleted_rows_go(
             data[form.add_prefix(name)] = (
                 value if isinstance(value, list) else field.prepare_value(value)
             )
+    data["draft-seen_updated_at"] = forms.token["seen_updated_at"].value().isoformat()
     for formset in (forms.criteria, forms.exceptions):
         management = formset.management_form
         data.update(
@@ -398,3 +401,24 @@ def test_the_version_in_force_stays_in_sight_during_an_amendment(
     page = client.get(reverse("agreements:detail", args=[mentorship.public_id]))
     assert "Version 1 stays in force" in page.text
     assert reverse("agreements:pdf", args=[signed.public_id]) in page.text
+
+
+def test_a_save_over_the_other_partys_newer_change_is_refused(
+    client, mentor, mentee, cohort, version
+):
+    seen = version.updated_at  # both opened the draft now
+    agreements.update_draft(
+        version=version,
+        editor=mentor,
+        draft=factories.complete_draft(purpose="Mentor's"),
+    )
+    client.force_login(mentee)
+    url = reverse("agreements:edit", args=[version.public_id])
+    response = client.post(
+        url, _draft_post(cohort, sections={"purpose": "Mentee's"}, seen=seen)
+    )
+    assert response.status_code == 200
+    assert "Maya Mentor changed this draft after you opened it" in response.text
+    assert "Mentee&#x27;s" in response.text  # what the mentee typed is kept
+    version.refresh_from_db()
+    assert version.purpose == "Mentor's"
