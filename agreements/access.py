@@ -66,10 +66,7 @@ def get_signed_versions_for(user: User) -> QuerySet[AgreementVersion]:
     """Signed versions of agreements the user may see, for verification."""
     return AgreementVersion.objects.filter(
         agreement__mentorship__in=Mentorship.objects.visible_to(user),
-        status__in=[
-            AgreementVersion.Status.EFFECTIVE,
-            AgreementVersion.Status.SUPERSEDED,
-        ],
+        status__in=AgreementVersion.SIGNED,
     ).select_related("agreement__mentorship__mentor", "agreement__mentorship__mentee")
 
 

@@ -148,8 +148,6 @@ def verify(agreement: Agreement) -> Verdict:
     return _verify_versions(agreement, events)
 
 
-SIGNED = (AgreementVersion.Status.EFFECTIVE, AgreementVersion.Status.SUPERSEDED)
-
 # The version status each kind of event leaves behind.
 STATUS_AFTER: dict[str, str] = {
     AgreementEvent.Kind.PROPOSED: AgreementVersion.Status.PROPOSED,
@@ -214,7 +212,9 @@ def _version_problem(version: AgreementVersion, own: list[AgreementEvent]) -> st
     }
     if any(pair.get(s.role) != s.signer_id for s in version.signatures.all()):
         return "a signature is not by the party it names"
-    if version.status in SIGNED and {s.role for s in current} != set(pair):
+    if version.status in AgreementVersion.SIGNED and {s.role for s in current} != set(
+        pair
+    ):
         return "it took effect without both signatures"
     if (
         version.effective_at

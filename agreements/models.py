@@ -248,6 +248,7 @@ class AgreementVersion(AgreementContent, TimeStampedModel):
         SUPERSEDED = "superseded", _("Superseded")
 
     OPEN = (Status.DRAFT, Status.PROPOSED)
+    SIGNED = (Status.EFFECTIVE, Status.SUPERSEDED)
 
     public_id = public_id_field()
     agreement = models.ForeignKey(Agreement, models.PROTECT, related_name="versions")

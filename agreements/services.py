@@ -123,14 +123,18 @@ def _starting_content(mentorship: Mentorship) -> tuple[dict[str, Any], list[dict
     if choice is not None:
         template = choice.template
         return template.content(), list(template.default_exceptions)
-    program = mentorship.cohort.program
+    return program_defaults(mentorship.cohort.program), []
+
+
+def program_defaults(program: Program) -> dict[str, Any]:
+    """The sections a program sets for agreements that have no template."""
     return {
         "cadence": program.default_cadence,
         "cadence_days": program.default_cadence_days,
         "retention_days": program.default_retention_days,
         "review_cadence": program.default_review_cadence,
         "scorecard_dimensions": list(program.scorecard_dimensions),
-    }, []
+    }
 
 
 @transaction.atomic
@@ -477,12 +481,10 @@ def propose_amendment(
 
 # --- Documents ------------------------------------------------------------------------
 
-SIGNED = (Status.EFFECTIVE, Status.SUPERSEDED)
-
 
 def deliver_pdf(*, version: AgreementVersion) -> tuple[bytes, str]:
     """Render a signed version's PDF and record its digest for later verification."""
-    if version.status not in SIGNED:
+    if version.status not in AgreementVersion.SIGNED:
         raise ValidationError(_("Only a signed version has a PDF."))
     data, digest = pdf.render_agreement_pdf(version)
     RenderedPdf.objects.get_or_create(sha256=digest, defaults={"version": version})

@@ -410,7 +410,8 @@ def _template_page(
     posted = request.method == "POST"
     form = forms.TemplateForm(
         request.POST if posted else None,
-        instance=template or AgreementTemplate(program=program, **_defaults(program)),
+        instance=template
+        or AgreementTemplate(program=program, **services.program_defaults(program)),
         program=program,
         prefix="sections",
     )
@@ -438,16 +439,6 @@ def _template_page(
             "exceptions": exceptions,
         },
     )
-
-
-def _defaults(program: Program) -> dict[str, object]:
-    return {
-        "cadence": program.default_cadence,
-        "cadence_days": program.default_cadence_days,
-        "retention_days": program.default_retention_days,
-        "review_cadence": program.default_review_cadence,
-        "scorecard_dimensions": list(program.scorecard_dimensions),
-    }
 
 
 @require_http_methods(["GET", "POST"])

@@ -7,9 +7,10 @@ from datetime import date
 import pytest
 from django.template.loader import render_to_string
 
+from agreements import diff
 from agreements import services as agreements
 from agreements.diff import FieldChange, Kind, Segment, diff_versions, word_diff
-from agreements.models import AgreementVersion
+from agreements.models import AgreementContent, AgreementVersion
 from tests import factories
 
 PURPOSE = "Grow into a technical lead role."
@@ -226,3 +227,8 @@ def test_the_page_says_no_changes_for_identical_versions(versions):
     )
     assert html.count("No changes") == 10
     assert "<table" not in html
+
+
+def test_the_sections_cover_every_content_field_once():
+    listed = [name for section in diff.SECTIONS for name in section.fields]
+    assert sorted(listed) == sorted([*AgreementContent.CONTENT_FIELDS, "rationale"])

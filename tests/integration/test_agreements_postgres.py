@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
@@ -12,6 +10,7 @@ from agreements import hashing
 from agreements import services as agreements
 from agreements.models import AgreementEvent, AgreementVersion, Signature
 from tests import factories
+from tests.integration.races import race
 
 pytestmark = pytest.mark.postgres
 
@@ -45,29 +44,6 @@ def test_signatures_and_events_refuse_delete(mentorship, model):
             )
 
 
-def _wave(calls):
-    barrier = threading.Barrier(len(calls))
-    outcomes: list[object] = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            connection.ensure_connection()
-            barrier.wait(timeout=20)
-            outcomes[index] = call()
-        except Exception as exc:  # noqa: BLE001 - the outcome is what we count
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return outcomes
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_hundred_simultaneous_signatures_make_one_transition(
     mentorship, mentor, mentee
@@ -85,7 +61,7 @@ def test_a_hundred_simultaneous_signatures_make_one_transition(
 
     outcomes = []
     for start in range(0, ATTEMPTS, WAVE):
-        outcomes += _wave([attempt(n) for n in range(start, start + WAVE)])
+        outcomes += race([attempt(n) for n in range(start, start + WAVE)])
 
     signatures = [o for o in outcomes if isinstance(o, Signature)]
     refused = [o for o in outcomes if isinstance(o, ValidationError)]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from mentorship import services
@@ -22,6 +21,7 @@ from mentorship.models import (
     User,
 )
 from tests import factories
+from tests.integration.races import race
 
 pytestmark = pytest.mark.postgres
 
@@ -175,36 +175,6 @@ def test_the_same_email_may_have_open_invitations_for_different_roles(cast):
 # --- Concurrency ----------------------------------------------------------------------
 
 
-def _race(calls):
-    """Run each call in its own thread and database connection, all released at once.
-
-    Return what each call returned or raised, in order.
-    """
-    barrier = threading.Barrier(len(calls))
-    outcomes: list[object] = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            connection.ensure_connection()
-            barrier.wait(timeout=10)
-            outcomes[index] = call()
-        except Exception as exc:  # noqa: BLE001 - the outcome is what we compare
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=run, args=(index, call))
-        for index, call in enumerate(calls)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads)
-    return outcomes
-
-
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_pairings_never_exceed_the_mentors_capacity(cohort):
     mentor = factories.MembershipFactory(cohort=cohort, role="mentor", capacity=1).user
@@ -222,7 +192,7 @@ def test_concurrent_pairings_never_exceed_the_mentors_capacity(cohort):
             created_by=None,
         )
 
-    outcomes = _race([pairing(mentees[i % 2]) for i in range(THREADS)])
+    outcomes = race([pairing(mentees[i % 2]) for i in range(THREADS)])
 
     [created] = [o for o in outcomes if isinstance(o, Mentorship)]
     refused = [o for o in outcomes if isinstance(o, ValidationError)]
@@ -248,7 +218,7 @@ def test_concurrent_acceptances_of_one_invitation_create_one_account(cohort):
             password=factories.PASSWORD,
         )
 
-    outcomes = _race([accepting(number) for number in range(THREADS)])
+    outcomes = race([accepting(number) for number in range(THREADS)])
 
     [membership] = [o for o in outcomes if isinstance(o, Membership)]
     refused = [o for o in outcomes if isinstance(o, services.InvitationUnusable)]
@@ -269,7 +239,7 @@ def test_concurrent_identical_invitations_store_one_and_refuse_the_rest(cohort):
     def inviting():
         return services.invite_person(cohort=cohort, request=request, invited_by=None)
 
-    outcomes = _race([inviting for _ in range(THREADS)])
+    outcomes = race([inviting for _ in range(THREADS)])
 
     [created] = [o for o in outcomes if isinstance(o, Invitation)]
     refused = [o for o in outcomes if isinstance(o, ValidationError)]
@@ -286,7 +256,7 @@ def test_lowering_capacity_while_pairing_never_leaves_a_mentor_over_capacity(coh
     )
     factories.pair(cohort=cohort, mentor=mentor.user, mentee=first)
 
-    outcomes = _race(
+    outcomes = race(
         [
             lambda: services.pair_mentorship(
                 cohort=cohort,
