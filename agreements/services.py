@@ -417,6 +417,7 @@ def _take_effect_if_due(version: AgreementVersion) -> None:
             review_cadence=version.review_cadence,
             retention_days=version.retention_days,
             retention_anchor=version.retention_anchor,
+            scorecard_dimensions=version.scorecard_dimensions,
         ),
     )
 

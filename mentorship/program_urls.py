@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mentorship import views
+from mentorship.views import programs as views
 
 app_name = "mentorship"
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_variables
 
-from mentorship import tasks
+from mentorship import checkins, retention, tasks
 from mentorship.models import (
     Cohort,
     Invitation,
@@ -482,10 +482,19 @@ class OperatingTerms:
     review_cadence: str
     retention_days: int
     retention_anchor: str
+    scorecard_dimensions: list[str]
 
 
 def apply_terms(*, mentorship: Mentorship, terms: OperatingTerms) -> Mentorship:
-    """Record the terms now in force on the mentorship (called by the agreements app)."""
+    """Record the terms now in force on the mentorship (called by the agreements app).
+
+    A changed cadence re-plans the check-ins still ahead; a changed retention rule
+    re-computes the expiry of the notes kept.
+    """
+    cadence_changed = (mentorship.cadence, mentorship.cadence_days) != (
+        terms.cadence,
+        terms.cadence_days,
+    )
     fields = {
         "has_signed_terms": True,
         "terms_effective_at": terms.effective_at,
@@ -494,8 +503,37 @@ def apply_terms(*, mentorship: Mentorship, terms: OperatingTerms) -> Mentorship:
         "review_cadence": terms.review_cadence,
         "retention_days": terms.retention_days,
         "retention_anchor": terms.retention_anchor,
+        "scorecard_dimensions": list(terms.scorecard_dimensions),
     }
     for name, value in fields.items():
         setattr(mentorship, name, value)
     mentorship.save(update_fields=[*fields, "updated_at"])
+    if cadence_changed:
+        checkins.replan_series(mentorship=mentorship, after=terms.effective_at)
+    retention.recompute_expiries(mentorship=mentorship, now=terms.effective_at)
+    return mentorship
+
+
+@transaction.atomic
+def end_mentorship(
+    *, mentorship: Mentorship, ended_by: User, reason: str = ""
+) -> Mentorship:
+    """Close the mentorship: no more check-ins ahead, and retention counted from now."""
+    mentorship = (
+        Mentorship.objects.select_for_update().with_people().get(pk=mentorship.pk)
+    )
+    if not mentorship.is_active:
+        raise ValidationError(_("This mentorship has already closed."))
+    now = timezone.now()
+    mentorship.status = Mentorship.Status.ENDED
+    mentorship.ended_at = now
+    mentorship.ended_on = max(timezone.localdate(now), mentorship.started_on)
+    mentorship.ended_by = ended_by
+    mentorship.save(
+        update_fields=["status", "ended_at", "ended_on", "ended_by", "updated_at"]
+    )
+    checkins.cancel_ahead(
+        mentorship=mentorship, actor=ended_by, after=now, reason=reason
+    )
+    retention.recompute_expiries(mentorship=mentorship, now=now)
     return mentorship

@@ -135,6 +135,31 @@ LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 3  # a reset link works for three hours
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14, minimum=1, maximum=90)
 
+# The running mentorship: check-ins, drift, notes.
+# A check-in still unrecorded this long after its time counts as missed.
+CHECKIN_RECORDING_GRACE_HOURS = env_int(
+    "CHECKIN_RECORDING_GRACE_HOURS", 48, minimum=1, maximum=24 * 14
+)
+# Missed check-ins in a row before the coordinator is told, and before the pair is
+# asked to revisit their agreement.
+DRIFT_COORDINATOR_AFTER_MISSES = env_int(
+    "DRIFT_COORDINATOR_AFTER_MISSES", 2, minimum=1, maximum=10
+)
+REVISIT_AFTER_MISSES = env_int("REVISIT_AFTER_MISSES", 3, minimum=1, maximum=10)
+# How long before a cohort ends the pair is asked to revisit their agreement.
+REVISIT_BEFORE_END_DAYS = env_int("REVISIT_BEFORE_END_DAYS", 21, minimum=1, maximum=90)
+# How long before a note expires its author is told.
+NOTE_EXPIRY_WARNING_DAYS = env_int("NOTE_EXPIRY_WARNING_DAYS", 7, minimum=1, maximum=60)
+# How long before a progress review is due, and a notice period ends, the pair is told.
+REVIEW_DUE_WARNING_DAYS = env_int("REVIEW_DUE_WARNING_DAYS", 3, minimum=1, maximum=30)
+NOTICE_ENDING_WARNING_DAYS = env_int(
+    "NOTICE_ENDING_WARNING_DAYS", 2, minimum=1, maximum=30
+)
+# Notes deleted per purge transaction.
+RETENTION_PURGE_BATCH = env_int(
+    "RETENTION_PURGE_BATCH", 2000, minimum=1, maximum=50_000
+)
+
 # Lock an account out from one address after repeated failures (django-axes).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1, maximum=100)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30, minimum=1))

@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from mentorship import views
 from mentorship.forms import EmailAuthenticationForm
+from mentorship.views import programs as views
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
-from datetime import timedelta
+from datetime import time, timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib.auth.models import (
@@ -60,6 +62,11 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("Supervisor")
 
 
+class RetentionAnchor(models.TextChoices):
+    WRITTEN = "written", _("after the note is written")
+    CLOSED = "closed", _("after the mentorship closes")
+
+
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -74,6 +81,18 @@ def public_id_field() -> models.UUIDField:
 
 
 # --- People ---------------------------------------------------------------------------
+
+
+class ReminderLead(models.IntegerChoices):
+    OFF = 0, _("No reminder")
+    ONE_HOUR = 60, _("1 hour before")
+    THREE_HOURS = 180, _("3 hours before")
+    ONE_DAY = 1440, _("1 day before")
+    TWO_DAYS = 2880, _("2 days before")
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
 
 
 class UserManager(BaseUserManager["User"]):
@@ -113,6 +132,21 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Operators of the service who may use the admin site."),
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="UTC",
+        help_text=_("Check-in times are shown to you in this time zone."),
+    )
+    checkin_reminder_minutes = models.PositiveIntegerField(
+        _("check-in reminder"),
+        choices=ReminderLead,
+        default=ReminderLead.ONE_DAY,
+    )
+    # The secret in the address of the user's calendar feed; none until they turn it on.
+    calendar_token = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, editable=False
+    )
 
     objects = UserManager()
 
@@ -137,6 +171,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @property
+    def zone(self) -> ZoneInfo:
+        try:
+            return ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo("UTC")
 
 
 # --- Programs and cohorts -------------------------------------------------------------
@@ -504,6 +545,21 @@ class Mentorship(TimeStampedModel):
     )
     started_on = models.DateField(_("started on"))
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The regular meeting time, in the mentee's time zone: series check-ins keep this
+    # wall-clock time across daylight-saving changes.
+    meeting_time = models.TimeField(_("regular meeting time"), default=time(10, 0))
+    # Drift: consecutive check-ins missed (or left unrecorded past their time) since the
+    # last one held; set by checkins.assess_drift.
+    missed_in_row = models.PositiveSmallIntegerField(default=0)
+    drifting_since = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
@@ -519,7 +575,10 @@ class Mentorship(TimeStampedModel):
     cadence_days = models.PositiveSmallIntegerField(null=True, blank=True)
     review_cadence = models.CharField(max_length=10, choices=ReviewCadence, blank=True)
     retention_days = models.PositiveSmallIntegerField(null=True, blank=True)
-    retention_anchor = models.CharField(max_length=10, blank=True)
+    retention_anchor = models.CharField(
+        max_length=10, choices=RetentionAnchor, blank=True
+    )
+    scorecard_dimensions = models.JSONField(default=list, blank=True)
 
     objects = MentorshipQuerySet.as_manager()
 
@@ -556,6 +615,20 @@ class Mentorship(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("mentorship:mentorship_detail", args=[self.public_id])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def is_drifting(self) -> bool:
+        return self.drifting_since is not None
+
+    def is_pair_member(self, user: User | AnonymousUser) -> bool:
+        return user.pk is not None and user.pk in (self.mentor_id, self.mentee_id)
+
+    def partner_of(self, user: User | AnonymousUser) -> User:
+        return self.mentee if user.pk == self.mentor_id else self.mentor
 
     def role_of(self, user: User | AnonymousUser) -> str | None:
         if user.pk == self.mentor_id:

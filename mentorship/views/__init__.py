@@ -1,0 +1,1 @@
+"""Views of the program app, one module per feature."""
