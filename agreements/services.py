@@ -32,8 +32,9 @@ from agreements.models import (
     Signature,
     SuccessCriterion,
 )
+from mentorship import checkins
 from mentorship import services as mentorship_services
-from mentorship.models import Cohort, Mentorship, Program, Role, User
+from mentorship.models import Cohort, Mentorship, Program, RevisitPrompt, Role, User
 
 # The statement a signer ticks; its version is stored with every signature.
 INTENT_VERSION = "2026-11"
@@ -571,3 +572,32 @@ def choose_cohort_template(
     CohortTemplate.objects.update_or_create(
         cohort=cohort, defaults={"template": template}
     )
+
+
+# --- Revisiting the agreement ---------------------------------------------------------
+
+
+@transaction.atomic
+def revisit_agreement(
+    *, prompt: RevisitPrompt, actor: User, outcome: str, note: str
+) -> AgreementVersion | None:
+    """Record what the pair decided when prompted to revisit their agreement.
+
+    Amended opens an amendment draft (the note is its rationale) and returns it;
+    closed closes the mentorship. Nothing is recorded if either step is refused.
+    """
+    mentorship = prompt.mentorship
+    if not mentorship.is_pair_member(actor):
+        raise PermissionDenied
+    amendment = None
+    if outcome == RevisitPrompt.Outcome.AMENDED:
+        agreement = Agreement.objects.filter(mentorship=mentorship).first()
+        if agreement is None:
+            raise ValidationError(_("Only an agreement in effect can be amended."))
+        amendment = propose_amendment(agreement=agreement, actor=actor, rationale=note)
+    elif outcome == RevisitPrompt.Outcome.CLOSED:
+        mentorship_services.end_mentorship(
+            mentorship=mentorship, ended_by=actor, reason=note
+        )
+    checkins.decide_revisit(prompt=prompt, actor=actor, outcome=outcome, note=note)
+    return amendment

@@ -15,7 +15,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -144,6 +145,17 @@ def _check_time(mentorship: Mentorship, at: datetime, *, exclude: int | None) ->
         )
 
 
+def _save_at_free_time(checkin: CheckIn, **save: Any) -> None:
+    """Save, turning a lost race for the same time into the user's message."""
+    try:
+        with transaction.atomic():
+            checkin.save(**save)
+    except IntegrityError:
+        raise ValidationError(
+            {"scheduled_at": _("There is already a check-in at that time.")}
+        ) from None
+
+
 def _locked(checkin: CheckIn) -> CheckIn:
     locked = CheckIn.objects.select_for_update(of=("self",)).get(pk=checkin.pk)
     locked.mentorship = checkin.mentorship
@@ -157,13 +169,15 @@ def add_extra(
     """Add a check-in outside the agreed cadence."""
     _check_pair_member(mentorship, actor)
     _check_time(mentorship, scheduled_at, exclude=None)
-    return CheckIn.objects.create(
+    checkin = CheckIn(
         mentorship=mentorship,
         scheduled_at=scheduled_at,
         duration_minutes=duration,
         origin=CheckIn.Origin.EXTRA,
         created_by=actor,
     )
+    _save_at_free_time(checkin)
+    return checkin
 
 
 @transaction.atomic
@@ -182,14 +196,15 @@ def reschedule(
     checkin.scheduled_at = scheduled_at
     checkin.change_reason = reason.strip()
     checkin.changed_by = actor
-    checkin.save(
+    _save_at_free_time(
+        checkin,
         update_fields=[
             "rescheduled_from",
             "scheduled_at",
             "change_reason",
             "changed_by",
             "updated_at",
-        ]
+        ],
     )
     return checkin
 
@@ -215,7 +230,9 @@ def set_meeting_time(*, mentorship: Mentorship, actor: User, at: time) -> int:
     """Change the regular meeting time; planned series check-ins ahead move with it."""
     _check_pair_member(mentorship, actor)
     mentorship = (
-        Mentorship.objects.select_for_update().with_people().get(pk=mentorship.pk)
+        Mentorship.objects.select_for_update(of=("self",))
+        .with_people()
+        .get(pk=mentorship.pk)
     )
     mentorship.meeting_time = at
     mentorship.save(update_fields=["meeting_time", "updated_at"])
@@ -327,16 +344,15 @@ def _misses_in_row(rows: Iterable[tuple[str, datetime]], cutoff: datetime) -> in
 
 
 def _drift_candidates(now: datetime) -> Any:
+    """Active mentorships with a miss to count, or a drift mark to clear."""
     cutoff = now - timedelta(hours=settings.CHECKIN_RECORDING_GRACE_HOURS)
+    missed = CheckIn.objects.filter(mentorship=OuterRef("pk")).filter(
+        Q(status=CheckIn.Status.MISSED)
+        | Q(status=CheckIn.Status.SCHEDULED, scheduled_at__lt=cutoff)
+    )
     return Mentorship.objects.active().filter(
-        pk__in=CheckIn.objects.filter(status=CheckIn.Status.MISSED)
-        .values("mentorship_id")
-        .union(
-            CheckIn.objects.filter(
-                status=CheckIn.Status.SCHEDULED, scheduled_at__lt=cutoff
-            ).values("mentorship_id")
-        )
-    ) | Mentorship.objects.active().filter(drifting_since__isnull=False)
+        Exists(missed) | Q(drifting_since__isnull=False) | Q(missed_in_row__gt=0)
+    )
 
 
 def assess_drift(

@@ -520,7 +520,9 @@ def end_mentorship(
 ) -> Mentorship:
     """Close the mentorship: no more check-ins ahead, and retention counted from now."""
     mentorship = (
-        Mentorship.objects.select_for_update().with_people().get(pk=mentorship.pk)
+        Mentorship.objects.select_for_update(of=("self",))
+        .with_people()
+        .get(pk=mentorship.pk)
     )
     if not mentorship.is_active:
         raise ValidationError(_("This mentorship has already closed."))

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "mentorship.middleware.UserTimeZoneMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -260,6 +261,32 @@ CELERY_BEAT_SCHEDULE = {
     "purge-stale-invitations": {
         "task": "mentorship.tasks.purge_stale_invitations",
         "schedule": timedelta(days=1),
+    },
+    # hourly: delete notes past their retention, recording each destruction
+    "purge-expired-notes": {
+        "task": "mentorship.tasks.purge_expired_notes",
+        "schedule": timedelta(hours=1),
+    },
+    # hourly: tell authors, NOTE_EXPIRY_WARNING_DAYS ahead, that a note will be deleted
+    "send-note-expiry-warnings": {
+        "task": "mentorship.tasks.send_note_expiry_warnings",
+        "schedule": timedelta(hours=1),
+    },
+    # every 5 minutes: count missed check-ins, then send check-in reminders, drift
+    # nudges, revisit and review-due reminders (each claimed once, so runs may overlap)
+    "send-reminders": {
+        "task": "mentorship.tasks.send_reminders",
+        "schedule": timedelta(minutes=5),
+    },
+    # hourly: open the prompts to revisit agreements at a cohort's midpoint and end
+    "open-revisit-prompts": {
+        "task": "mentorship.tasks.open_revisit_prompts",
+        "schedule": timedelta(hours=1),
+    },
+    # every 15 minutes: tell both parties an amendment's notice period ends soon
+    "send-notice-ending-reminders": {
+        "task": "agreements.tasks.send_notice_ending_reminders",
+        "schedule": timedelta(minutes=15),
     },
 }
 

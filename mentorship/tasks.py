@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 from smtplib import SMTPException
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mentorship import maintenance
+from mentorship import checkins, maintenance, reminders, retention
 from mentorship.lib import emails
 from mentorship.models import Invitation
 
@@ -65,3 +65,40 @@ def purge_stale_invitations() -> int:
 @shared_task
 def clear_expired_sessions() -> int:
     return maintenance.clear_expired_sessions()
+
+
+# Each batch of the purge commits on its own: a run stopped by its time limit (a large
+# backlog) or killed has lost nothing, and the next run goes on where it stopped. The
+# limits stay under the hourly schedule.
+@shared_task(bind=True, soft_time_limit=50 * 60, time_limit=55 * 60)
+def purge_expired_notes(self: Task, *, batch_size: int | None = None) -> int:
+    """Delete the notes past their expiry; return how many were deleted."""
+    report = retention.purge_expired_notes(
+        batch_size=batch_size, task_id=self.request.id or ""
+    )
+    return report.notes
+
+
+@shared_task(
+    autoretry_for=(SMTPException, ConnectionError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_note_expiry_warnings() -> int:
+    """Warn authors of notes about to expire; each warning is claimed once."""
+    return retention.send_note_expiry_warnings()
+
+
+# Each reminder commits on its own: a run stopped by its time limit, or a worker
+# killed, loses nothing, and the next run sends what is left. The limits keep a run
+# within the five minutes between runs.
+@shared_task(soft_time_limit=4 * 60, time_limit=4 * 60 + 30)
+def send_reminders() -> dict[str, int]:
+    """Count missed check-ins afresh, then send every reminder that is due."""
+    return reminders.send_all()
+
+
+@shared_task
+def open_revisit_prompts() -> int:
+    """Open the cohort-midpoint and before-the-end prompts to revisit agreements."""
+    return checkins.prompt_calendar_revisits()

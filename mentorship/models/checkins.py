@@ -160,6 +160,11 @@ class CheckIn(TimeStampedModel):
         return self.status == self.Status.SCHEDULED
 
     @property
+    def awaits_record(self) -> bool:
+        """Its time has come and nobody has said whether it was held."""
+        return self.is_open and self.scheduled_at <= timezone.now()
+
+    @property
     def is_recorded(self) -> bool:
         return self.recorded_at is not None
 

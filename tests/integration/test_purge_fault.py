@@ -1,0 +1,167 @@
+"""A worker killed in the middle of a purge: the next worker finishes it exactly.
+
+Each purge batch is one transaction, so the kill rolls back the batch in flight and
+leaves committed batches whole: after a new worker runs the task again, every expired
+note is gone, every other note is there, and the destruction records add up to the
+expired notes, once each.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.db import connection
+from django.db.models import Sum
+from django.utils import timezone
+
+from mentorship import tasks
+from mentorship.models import (
+    DestructionRecord,
+    Note,
+    NoteUserObjectPermission,
+)
+from tests import factories
+from tests.integration.conftest import (
+    READY_TIMEOUT,
+    REPO_ROOT,
+    WorkerProcess,
+    _stop,
+    _test_database_url,
+)
+
+pytestmark = [
+    pytest.mark.redis,
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+]
+
+TASK = "mentorship.tasks.purge_expired_notes"
+MENTORSHIPS = 20
+EXPIRED = 20_000
+KEPT = 1_000
+BATCH = 100  # 200 batches: the purge runs for a few seconds
+
+
+def insert_notes(mentorships, per_mentorship: int, *, expires_at) -> None:
+    """Insert shared notes in bulk, with a permission row for each of the pair."""
+    note = Note._meta.db_table
+    with connection.cursor() as cursor:
+        for mentorship in mentorships:
+            cursor.execute(
+                f"INSERT INTO {note} (public_id, mentorship_id, author_id, checkin_id,"
+                " visibility, body, expires_at, created_at, updated_at)"
+                " SELECT gen_random_uuid(), %s, %s, NULL, 'shared', 'Note ' || g,"
+                " %s + g * interval '1 second', %s, %s"
+                " FROM generate_series(1, %s) AS g",
+                [
+                    mentorship.pk,
+                    mentorship.mentee_id,
+                    expires_at,
+                    expires_at - timedelta(days=365),
+                    expires_at - timedelta(days=365),
+                    per_mentorship,
+                ],
+            )
+
+
+def insert_permissions() -> None:
+    view = Permission.objects.get(
+        content_type__app_label="mentorship", codename="view_note"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {NoteUserObjectPermission._meta.db_table}"
+            " (permission_id, user_id, content_object_id)"
+            " SELECT %s, people.user_id, n.id FROM mentorship_note n"
+            " JOIN mentorship_mentorship m ON m.id = n.mentorship_id"
+            " CROSS JOIN LATERAL (VALUES (m.mentor_id), (m.mentee_id))"
+            " AS people(user_id)",
+            [view.pk],
+        )
+
+
+def start_worker_like(first: WorkerProcess, tmp_path: Path) -> WorkerProcess:
+    """Start another worker on the first one's queue, the way the fixture does."""
+    command = list(first.process.args)
+    command[command.index("--pidfile") + 1] = str(tmp_path / "worker-2.pid")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": _test_database_url(),
+        "TEST_WORKER_OUTBOX": str(first.outbox),
+        "CELERY_TASK_DEFAULT_QUEUE": first.queue,
+        "PYTHONUNBUFFERED": "1",
+    }
+    log_path = tmp_path / "worker-2.log"
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(
+            command, cwd=REPO_ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT
+        )
+    worker = WorkerProcess(first.queue, first.outbox, log_path, process)
+    worker.wait(lambda: " ready." in worker.log(), what="ready", timeout=READY_TIMEOUT)
+    return worker
+
+
+def other_sessions_locking_notes() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
+            " WHERE c.relname = %s AND l.pid <> pg_backend_pid()",
+            [Note._meta.db_table],
+        )
+        return cursor.fetchone()[0]
+
+
+def test_purge_killed_midway_is_finished_exactly_by_a_new_worker(
+    celery_worker_process, cohort, tmp_path, record_property
+):
+    now = timezone.now()
+    pairs = [factories.mentorship_in(cohort) for _ in range(MENTORSHIPS)]
+    insert_notes(pairs, EXPIRED // MENTORSHIPS, expires_at=now - timedelta(days=2))
+    insert_notes(pairs, KEPT // MENTORSHIPS, expires_at=now + timedelta(days=30))
+    insert_permissions()
+    expired = Note.objects.filter(expires_at__lte=now)
+    kept_ids = set(Note.objects.filter(expires_at__gt=now).values_list("pk", flat=True))
+    assert (expired.count(), len(kept_ids)) == (EXPIRED, KEPT)
+
+    first_run = tasks.purge_expired_notes.delay(batch_size=BATCH)
+    celery_worker_process.wait(
+        lambda: DestructionRecord.objects.count() >= 3 * MENTORSHIPS,
+        what="a few purge batches",
+    )
+    celery_worker_process.process.kill()
+    celery_worker_process.process.wait()
+    killed_at = time.monotonic()
+
+    left = expired.count()
+    assert 0 < left < EXPIRED, "the kill must land in the middle of the purge"
+    done = DestructionRecord.objects.aggregate(n=Sum("note_count"))["n"]
+    assert done + left == EXPIRED  # the batch in flight was rolled back whole
+    # PostgreSQL ends the dead worker's session; until then its rows stay locked.
+    celery_worker_process.wait(
+        lambda: other_sessions_locking_notes() == 0, what="the locks to go"
+    )
+
+    second = start_worker_like(celery_worker_process, tmp_path)
+    try:
+        second_run = tasks.purge_expired_notes.delay(batch_size=BATCH)
+        second.wait_for_finished(f"{TASK}[{second_run.id}]", timeout=60)
+    finally:
+        _stop(second.process)
+    recovery = time.monotonic() - killed_at
+    record_property("recovery_seconds", round(recovery, 2))
+    print(f"purge recovered {left} notes in {recovery:.1f} s after the kill")
+
+    assert not expired.exists()
+    assert set(Note.objects.values_list("pk", flat=True)) == kept_ids
+    records = DestructionRecord.objects.all()
+    assert records.aggregate(n=Sum("note_count"))["n"] == EXPIRED
+    assert all(record.verified for record in records)
+    assert {record.task_id for record in records} == {first_run.id, second_run.id}
+    assert NoteUserObjectPermission.objects.count() == 2 * KEPT

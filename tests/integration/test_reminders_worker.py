@@ -1,0 +1,138 @@
+"""The reminder sweep on a real Celery worker: queued twice, and killed half-way."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections import Counter
+from datetime import timedelta
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+import redis
+from django.utils import timezone
+
+from mentorship import tasks
+from mentorship.models import CheckIn, Reminder
+from tests import factories
+from tests.integration.conftest import (
+    READY_TIMEOUT,
+    REPO_ROOT,
+    WorkerProcess,
+    _stop,
+    _test_database_url,
+)
+
+pytestmark = [
+    pytest.mark.redis,
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+]
+
+TASK = "mentorship.tasks.send_reminders"
+
+
+def _due_checkins(cohort, *, pairs: int, each: int) -> int:
+    """Plan `each` check-ins for each of `pairs` new pairs, all within the default
+    reminder lead; return how many reminders are due (one per person)."""
+    start = timezone.now() + timedelta(minutes=10)
+    mentorships = [factories.mentorship_in(cohort) for _ in range(pairs)]
+    CheckIn.objects.bulk_create(
+        CheckIn(mentorship=mentorship, scheduled_at=start + timedelta(minutes=n))
+        for mentorship in mentorships
+        for n in range(each)
+    )
+    return 2 * pairs * each
+
+
+def _ids(messages: list[EmailMessage]) -> Counter[str]:
+    return Counter(str(message["Message-ID"]) for message in messages)
+
+
+def test_the_sweep_queued_twice_sends_each_reminder_once(celery_worker_process, cohort):
+    due = _due_checkins(cohort, pairs=3, each=4)
+
+    tasks.send_reminders.delay()
+    tasks.send_reminders.delay()
+
+    first, second = celery_worker_process.wait_for_finished(TASK, count=2)
+    assert "'checkin': 24" in first
+    assert "'checkin': 0" in second
+    messages = celery_worker_process.emails()
+    assert len(messages) == due == 24
+    assert set(_ids(messages).values()) == {1}
+    assert Reminder.objects.filter(sent_at__isnull=False).count() == due
+
+
+def _start_worker(queue: str, directory: Path) -> WorkerProcess:
+    """Start another worker on the queue, as the celery_worker_process fixture does."""
+    outbox = directory / "outbox"
+    outbox.mkdir(parents=True)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": _test_database_url(),
+        "TEST_WORKER_OUTBOX": str(outbox),
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "PYTHONUNBUFFERED": "1",
+    }
+    command = [
+        *(sys.executable, "-m", "celery", "-A", "mentorship", "worker"),
+        *("--pool=solo", "--concurrency=1", "-Q", queue, "--loglevel=INFO"),
+        *("--pidfile", str(directory / "worker.pid")),
+        *("--without-gossip", "--without-mingle", "--without-heartbeat"),
+    ]
+    log_path = directory / "worker.log"
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(
+            command, cwd=REPO_ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT
+        )
+    worker = WorkerProcess(queue, outbox, log_path, process)
+    worker.wait(lambda: " ready." in worker.log(), what="ready", timeout=READY_TIMEOUT)
+    return worker
+
+
+def _forget_unacked(queue: str) -> None:
+    """Drop the killed worker's unacknowledged message, which Redis would otherwise
+    hand back to this run's (deleted) queue an hour from now."""
+    with redis.Redis.from_url(os.environ["REDIS_URL"]) as client:
+        for tag, payload in client.hscan_iter("unacked"):
+            if queue.encode() in payload:
+                client.hdel("unacked", tag)
+                client.zrem("unacked_index", tag)
+
+
+def test_a_worker_killed_mid_sweep_loses_no_reminder(
+    celery_worker_process, cohort, tmp_path, record_property
+):
+    first = celery_worker_process
+    due = _due_checkins(cohort, pairs=10, each=30)  # 600 reminders
+
+    tasks.send_reminders.delay()
+    first.wait(lambda: len(first.emails()) >= 100, what="the sweep to be half-way")
+    first.process.kill()  # SIGKILL: no cleanup, no rollback by the worker
+    first.process.wait()
+    committed = Reminder.objects.count()
+    assert 100 <= committed < due, "the kill should land in the middle of the sweep"
+
+    second = _start_worker(first.queue, tmp_path / "second")
+    try:
+        tasks.send_reminders.delay()
+        second.wait_for_finished(TASK, timeout=120)
+    finally:
+        _stop(second.process)
+        _forget_unacked(first.queue)
+
+    sent = _ids(first.emails() + second.emails())
+    twice = [message_id for message_id, count in sent.items() if count > 1]
+    record_property("committed_before_kill", committed)
+    record_property("sent_twice", len(twice))
+    print(f"killed after {committed} claims; sent twice: {len(twice)}")
+    assert len(sent) == due  # none lost
+    # Only the one in flight can go twice: written to the outbox (the mail server
+    # accepted it) but killed before its claim committed.
+    assert len(twice) <= 1
+    assert max(sent.values()) <= 2
+    assert Reminder.objects.filter(sent_at__isnull=False).count() == due
