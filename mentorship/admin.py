@@ -13,7 +13,15 @@ from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from mentorship.models import Cohort, Invitation, Membership, Mentorship, Program, User
+from mentorship.models import (
+    Cohort,
+    Invitation,
+    Membership,
+    Mentorship,
+    Note,
+    Program,
+    User,
+)
 
 
 class ViewOnlyAdmin(admin.ModelAdmin):
@@ -103,3 +111,34 @@ class MentorshipAdmin(ViewOnlyAdmin):
     list_select_related = ["mentor", "mentee", "cohort__program"]
     raw_id_fields = ["cohort", "mentor", "mentee", "supervisor", "created_by"]
     readonly_fields = ["public_id"]
+
+
+@admin.register(Note)
+class NoteAdmin(ViewOnlyAdmin):
+    """Who wrote a note where, and until when it is kept: never what it says."""
+
+    # No body anywhere: not listed, not on the change page, not searchable.
+    list_display = [
+        "__str__",
+        "mentorship",
+        "author",
+        "visibility",
+        "created_at",
+        "expires_at",
+    ]
+    list_filter = ["visibility"]
+    list_select_related = ["author", "mentorship__mentor", "mentorship__mentee"]
+    fields = readonly_fields = (
+        "public_id",
+        "mentorship",
+        "author",
+        "visibility",
+        "created_at",
+        "expires_at",
+    )
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: Model | None = None
+    ) -> bool:
+        # Notes go through their author or the retention purge, not an operator.
+        return False
