@@ -53,4 +53,5 @@ urlpatterns = [
         views.waive_notice,
         name="waive_notice",
     ),
+    path("revisits/<uuid:public_id>/", views.revisit, name="revisit"),
 ]

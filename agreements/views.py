@@ -29,6 +29,7 @@ from agreements.models import (
     ConfidentialityException,
 )
 from mentorship import access as mentorship_access
+from mentorship.checkin_forms import RevisitForm
 from mentorship.lib.http import AuthenticatedRequest, client_ip
 from mentorship.models import Mentorship, Program
 
@@ -473,4 +474,31 @@ def cohort_template(request: AuthenticatedRequest, public_id: UUID) -> HttpRespo
         return redirect(cohort)
     return render(
         request, "agreements/cohort_template.html", {"cohort": cohort, "form": form}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def revisit(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
+    """The pair revisits their agreement: keep it, amend it, or close the mentorship."""
+    prompt = mentorship_access.get_revisit_for(request.user, public_id)
+    form = RevisitForm(request.POST or None)
+    if request.method == "POST" and prompt.is_open and form.is_valid():
+        try:
+            amendment = services.revisit_agreement(
+                prompt=prompt,
+                actor=request.user,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your decision is recorded."))
+            if amendment is not None:
+                return redirect("agreements:edit", amendment.public_id)
+            return redirect(prompt.mentorship)
+    return render(
+        request,
+        "agreements/revisit.html",
+        {"prompt": prompt, "mentorship": prompt.mentorship, "form": form},
     )

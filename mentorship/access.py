@@ -9,14 +9,17 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from mentorship.models import (
+    CheckIn,
     Cohort,
     Invitation,
     Membership,
     Mentorship,
     Program,
+    RevisitPrompt,
     User,
     coordinated_by,
 )
@@ -60,4 +63,26 @@ def get_invitation_for(user: User, public_id: UUID) -> Invitation:
 def get_mentorship_for(user: User, public_id: UUID) -> Mentorship:
     """Return the mentorship if the user is in the pair or coordinates its program."""
     qs = Mentorship.objects.visible_to(user).with_people()
+    return get_object_or_404(qs, public_id=public_id)
+
+
+def get_pair_mentorship_for(user: User, public_id: UUID) -> Mentorship:
+    """Return the mentorship if the user is its mentor or mentee; coordinators 404."""
+    qs = Mentorship.objects.filter(Q(mentor=user) | Q(mentee=user)).with_people()
+    return get_object_or_404(qs, public_id=public_id)
+
+
+def get_checkin_for(user: User, public_id: UUID) -> CheckIn:
+    """Return a check-in of the user's own mentorship; anyone else gets 404."""
+    qs = CheckIn.objects.of_pair_member(user).select_related(
+        "mentorship__mentor", "mentorship__mentee", "mentorship__cohort__program"
+    )
+    return get_object_or_404(qs, public_id=public_id)
+
+
+def get_revisit_for(user: User, public_id: UUID) -> RevisitPrompt:
+    """Return a revisit prompt of the user's own mentorship; anyone else gets 404."""
+    qs = RevisitPrompt.objects.filter(
+        Q(mentorship__mentor=user) | Q(mentorship__mentee=user)
+    ).select_related("mentorship__mentor", "mentorship__mentee", "decided_by")
     return get_object_or_404(qs, public_id=public_id)

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from mentorship.views import account, checkins, notes, retention
 from mentorship.views import programs as views
 
 app_name = "mentorship"
@@ -46,7 +47,70 @@ urlpatterns = [
     path("join/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path(
         "mentorships/<uuid:public_id>/",
-        views.mentorship_detail,
+        checkins.mentorship_detail,
         name="mentorship_detail",
     ),
+    path(
+        "mentorships/<uuid:public_id>/close/",
+        checkins.mentorship_close,
+        name="mentorship_close",
+    ),
+    path(
+        "mentorships/<uuid:public_id>/meeting-time/",
+        checkins.meeting_time,
+        name="meeting_time",
+    ),
+    # Check-ins: the pair only.
+    path(
+        "mentorships/<uuid:public_id>/checkins/new/",
+        checkins.checkin_add,
+        name="checkin_add",
+    ),
+    path("checkins/<uuid:public_id>/", checkins.checkin_detail, name="checkin_detail"),
+    path(
+        "checkins/<uuid:public_id>/record/",
+        checkins.checkin_record,
+        name="checkin_record",
+    ),
+    path(
+        "checkins/<uuid:public_id>/reschedule/",
+        checkins.checkin_reschedule,
+        name="checkin_reschedule",
+    ),
+    path(
+        "checkins/<uuid:public_id>/cancel/",
+        checkins.checkin_cancel,
+        name="checkin_cancel",
+    ),
+    # The coordinator's view of a cohort's running mentorships: counts, no content.
+    path(
+        "cohorts/<uuid:public_id>/activity/",
+        checkins.cohort_activity,
+        name="cohort_activity",
+    ),
+    # Notes: per-object permissions (django-guardian).
+    path("mentorships/<uuid:public_id>/notes/", notes.note_list, name="note_list"),
+    path(
+        "mentorships/<uuid:public_id>/notes/new/",
+        notes.note_create,
+        name="note_create",
+    ),
+    path(
+        "mentorships/<uuid:public_id>/notes/export/",
+        notes.note_export,
+        name="note_export",
+    ),
+    path("notes/<uuid:public_id>/", notes.note_detail, name="note_detail"),
+    path("notes/<uuid:public_id>/edit/", notes.note_edit, name="note_edit"),
+    path("notes/<uuid:public_id>/delete/", notes.note_delete, name="note_delete"),
+    # Retention: what was destroyed, for coordinators (metadata only).
+    path(
+        "cohorts/<uuid:public_id>/destruction-records/",
+        retention.destruction_records,
+        name="destruction_records",
+    ),
+    # Account preferences and the calendar feed (the feed's secret is its address).
+    path("account/preferences/", account.preferences, name="preferences"),
+    path("account/calendar/", account.calendar_token, name="calendar_token"),
+    path("calendar/<str:token>.ics", account.calendar_feed, name="calendar_feed"),
 ]

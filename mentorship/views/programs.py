@@ -475,17 +475,3 @@ def pairing(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
             "board": matching.pairing_board(cohort),
         },
     )
-
-
-@require_GET
-def mentorship_detail(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
-    mentorship = access.get_mentorship_for(request.user, public_id)
-    return render(
-        request,
-        "mentorship/mentorship_detail.html",
-        {
-            "mentorship": mentorship,
-            "cohort": mentorship.cohort,
-            "role": mentorship.role_of(request.user),
-        },
-    )
