@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from mentorship import services, signals
+from mentorship import demo, services, signals
 from mentorship.models import Cohort, Membership, Program, Role, User
 
 DEMO_PASSWORD = "mentoring-demo"
@@ -98,6 +98,7 @@ class Command(BaseCommand):
                 cohort, users[mentor], users[mentee], users.get(supervisor or "")
             )
         signals.demo_seeded.send(sender=type(self), users=users, cohort=cohort)
+        demo.seed_activity(cohort=cohort)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: {program.name} / {cohort.name}, "
