@@ -43,6 +43,17 @@ STOP_TIMEOUT = 10  # seconds between SIGTERM and SIGKILL
 MESSAGE_SEPARATOR = b"\n" + b"-" * 79 + b"\n"
 
 
+def wait_until(
+    condition: Callable[[], object], *, what: str, timeout: float = WAIT_TIMEOUT
+) -> None:
+    """Poll `condition` until it holds; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"Timed out after {timeout} s waiting for {what}")
+        time.sleep(0.1)
+
+
 @dataclass
 class WorkerProcess:
     queue: str
@@ -205,6 +216,16 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def forget_unacked(queue: str) -> None:
+    """Drop the killed worker's unacknowledged message, which Redis would otherwise
+    hand back to this run's (deleted) queue an hour from now."""
+    with redis.Redis.from_url(os.environ["REDIS_URL"]) as client:
+        for tag, payload in client.hscan_iter("unacked"):
+            if queue.encode() in payload:
+                client.hdel("unacked", tag)
+                client.zrem("unacked_index", tag)
 
 
 def _delete_queue_keys(redis_url: str, queue: str) -> None:

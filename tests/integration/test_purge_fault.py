@@ -15,7 +15,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
@@ -27,12 +26,15 @@ from mentorship.models import (
     NoteUserObjectPermission,
 )
 from tests import factories
+from tests.integration.bulk import insert_notes, insert_permissions
 from tests.integration.conftest import (
     READY_TIMEOUT,
     REPO_ROOT,
     WorkerProcess,
     _stop,
     _test_database_url,
+    forget_unacked,
+    wait_until,
 )
 
 pytestmark = [
@@ -46,44 +48,6 @@ MENTORSHIPS = 20
 EXPIRED = 20_000
 KEPT = 1_000
 BATCH = 100  # 200 batches: the purge runs for a few seconds
-
-
-def insert_notes(mentorships, per_mentorship: int, *, expires_at) -> None:
-    """Insert shared notes in bulk, with a permission row for each of the pair."""
-    note = Note._meta.db_table
-    with connection.cursor() as cursor:
-        for mentorship in mentorships:
-            cursor.execute(
-                f"INSERT INTO {note} (public_id, mentorship_id, author_id, checkin_id,"
-                " visibility, body, expires_at, created_at, updated_at)"
-                " SELECT gen_random_uuid(), %s, %s, NULL, 'shared', 'Note ' || g,"
-                " %s + g * interval '1 second', %s, %s"
-                " FROM generate_series(1, %s) AS g",
-                [
-                    mentorship.pk,
-                    mentorship.mentee_id,
-                    expires_at,
-                    expires_at - timedelta(days=365),
-                    expires_at - timedelta(days=365),
-                    per_mentorship,
-                ],
-            )
-
-
-def insert_permissions() -> None:
-    view = Permission.objects.get(
-        content_type__app_label="mentorship", codename="view_note"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {NoteUserObjectPermission._meta.db_table}"
-            " (permission_id, user_id, content_object_id)"
-            " SELECT %s, people.user_id, n.id FROM mentorship_note n"
-            " JOIN mentorship_mentorship m ON m.id = n.mentorship_id"
-            " CROSS JOIN LATERAL (VALUES (m.mentor_id), (m.mentee_id))"
-            " AS people(user_id)",
-            [view.pk],
-        )
 
 
 def start_worker_like(first: WorkerProcess, tmp_path: Path) -> WorkerProcess:
@@ -144,9 +108,7 @@ def test_purge_killed_midway_is_finished_exactly_by_a_new_worker(
     done = DestructionRecord.objects.aggregate(n=Sum("note_count"))["n"]
     assert done + left == EXPIRED  # the batch in flight was rolled back whole
     # PostgreSQL ends the dead worker's session; until then its rows stay locked.
-    celery_worker_process.wait(
-        lambda: other_sessions_locking_notes() == 0, what="the locks to go"
-    )
+    wait_until(lambda: other_sessions_locking_notes() == 0, what="the locks to go")
 
     second = start_worker_like(celery_worker_process, tmp_path)
     try:
@@ -154,6 +116,8 @@ def test_purge_killed_midway_is_finished_exactly_by_a_new_worker(
         second.wait_for_finished(f"{TASK}[{second_run.id}]", timeout=60)
     finally:
         _stop(second.process)
+        # The killed run's message is unacknowledged: Redis would hand it back later.
+        forget_unacked(celery_worker_process.queue)
     recovery = time.monotonic() - killed_at
     record_property("recovery_seconds", round(recovery, 2))
     print(f"purge recovered {left} notes in {recovery:.1f} s after the kill")

@@ -11,7 +11,6 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-import redis
 from django.utils import timezone
 
 from mentorship import tasks
@@ -23,6 +22,7 @@ from tests.integration.conftest import (
     WorkerProcess,
     _stop,
     _test_database_url,
+    forget_unacked,
 )
 
 pytestmark = [
@@ -94,16 +94,6 @@ def _start_worker(queue: str, directory: Path) -> WorkerProcess:
     return worker
 
 
-def _forget_unacked(queue: str) -> None:
-    """Drop the killed worker's unacknowledged message, which Redis would otherwise
-    hand back to this run's (deleted) queue an hour from now."""
-    with redis.Redis.from_url(os.environ["REDIS_URL"]) as client:
-        for tag, payload in client.hscan_iter("unacked"):
-            if queue.encode() in payload:
-                client.hdel("unacked", tag)
-                client.zrem("unacked_index", tag)
-
-
 def test_a_worker_killed_mid_sweep_loses_no_reminder(
     celery_worker_process, cohort, tmp_path, record_property
 ):
@@ -123,7 +113,7 @@ def test_a_worker_killed_mid_sweep_loses_no_reminder(
         second.wait_for_finished(TASK, timeout=120)
     finally:
         _stop(second.process)
-        _forget_unacked(first.queue)
+        forget_unacked(first.queue)
 
     sent = _ids(first.emails() + second.emails())
     twice = [message_id for message_id, count in sent.items() if count > 1]

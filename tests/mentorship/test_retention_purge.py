@@ -268,3 +268,22 @@ def test_purge_task_records_its_task_id(mentorship):
     record = DestructionRecord.objects.get()
     assert record.task_id == result.id
     assert not Note.objects.exists()
+
+
+def test_a_batch_whose_recheck_finds_a_survivor_is_rolled_back_whole(
+    mentorship, monkeypatch
+):
+    now = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+    notes = [
+        note_expiring(mentorship, now - timedelta(hours=h), shared=True) for h in (1, 2)
+    ]
+    permissions = NoteUserObjectPermission.objects.count()
+    # The re-query inside the batch's transaction "finds" one of the deleted notes.
+    monkeypatch.setattr(retention, "_count_where", lambda model, column, ids: 1)
+
+    with pytest.raises(retention.PurgeFailed):
+        purge_at(now)
+
+    assert remaining(notes) == set(notes)
+    assert NoteUserObjectPermission.objects.count() == permissions == 4
+    assert not DestructionRecord.objects.exists()
