@@ -66,7 +66,18 @@ class Draft:
 
 
 def _lock(agreement: Agreement) -> Agreement:
+    # The mentorship first, then the agreement: the order end_mentorship takes them
+    # in, so closing cannot slip between a step's check and its write.
+    Mentorship.objects.select_for_update().filter(pk=agreement.mentorship_id).first()
     return Agreement.objects.select_for_update().get(pk=agreement.pk)
+
+
+def _check_active(mentorship: Mentorship) -> None:
+    """Refuse to change the terms of a mentorship that has closed."""
+    if not mentorship.is_active:
+        raise ValidationError(
+            _("This mentorship has closed: its agreement can no longer change.")
+        )
 
 
 def _locked_version(version: AgreementVersion) -> AgreementVersion:
@@ -143,10 +154,11 @@ def start_agreement(*, mentorship: Mentorship, actor: User) -> Agreement:
     """Open the mentorship's agreement with a first draft from the cohort's template."""
     if mentorship.role_of(actor) not in (Role.MENTOR, Role.MENTEE):
         raise PermissionDenied
-    Mentorship.objects.select_for_update().get(pk=mentorship.pk)
+    locked = Mentorship.objects.select_for_update().get(pk=mentorship.pk)
     existing = Agreement.objects.filter(mentorship=mentorship).first()
     if existing is not None:
         return existing
+    _check_active(locked)
     agreement = Agreement.objects.create(mentorship=mentorship)
     sections, exceptions = _starting_content(mentorship)
     version = AgreementVersion.objects.create(
@@ -186,6 +198,7 @@ def update_draft(
     """
     version = _locked_version(version)
     _party_role(version, editor)
+    _check_active(version.agreement.mentorship)
     if not version.is_open:
         raise ValidationError(_("This version is no longer open for changes."))
     if seen_updated_at is not None and version.updated_at != seen_updated_at:
@@ -210,11 +223,7 @@ def update_draft(
     if not changed:
         return version  # saved as it was: a proposal and its signatures stand
     if version.status == Status.PROPOSED:
-        # Its signatures belong to the proposal round now ending: they stop counting.
-        _append_event(version, Kind.WITHDRAWN, editor)
-        version.status = Status.DRAFT
-        version.content_hash = ""
-        version.mentor_waived_notice = version.mentee_waived_notice = False
+        _withdraw(version, editor)
     for name, value in draft.sections.items():
         setattr(version, name, value)
     stamp = {"by": editor.pk, "at": timezone.now().isoformat()}
@@ -235,6 +244,17 @@ def update_draft(
     )
     _replace_rows(version, criteria=draft.criteria, exceptions=draft.exceptions)
     return version
+
+
+def _withdraw(version: AgreementVersion, actor: User | None) -> None:
+    """Return a proposed version to draft (the caller saves it).
+
+    Its signatures belong to the proposal round now ending: they stop counting.
+    """
+    _append_event(version, Kind.WITHDRAWN, actor)
+    version.status = Status.DRAFT
+    version.content_hash = ""
+    version.mentor_waived_notice = version.mentee_waived_notice = False
 
 
 def _snapshot(version: AgreementVersion) -> dict[str, Any]:
@@ -282,6 +302,7 @@ def propose(*, version: AgreementVersion, actor: User) -> AgreementVersion:
     """Freeze the draft and ask both parties to sign it."""
     version = _locked_version(version)
     _party_role(version, actor)
+    _check_active(version.agreement.mentorship)
     if version.status != Status.DRAFT:
         raise ValidationError(_("Only a draft can be proposed."))
     _check_complete(version)
@@ -325,6 +346,7 @@ def sign(
     """Record the signer's signature; the second one makes the version effective."""
     version = _locked_version(version)
     role = _party_role(version, signer)
+    _check_active(version.agreement.mentorship)
     if version.status != Status.PROPOSED:
         raise ValidationError(_("This version is not awaiting signatures."))
     if version.content_hash != seen_hash:
@@ -374,6 +396,7 @@ def waive_notice(*, version: AgreementVersion, party: User) -> AgreementVersion:
     """Record one party's waiver of the notice period; both are needed."""
     version = _locked_version(version)
     role = _party_role(version, party)
+    _check_active(version.agreement.mentorship)
     if version.status != Status.PROPOSED or not version.amends_id:
         raise ValidationError(_("Only a proposed amendment has a notice period."))
     flag = "mentor_waived_notice" if role == Role.MENTOR else "mentee_waived_notice"
@@ -424,19 +447,50 @@ def _take_effect_if_due(version: AgreementVersion) -> None:
 
 
 def activate_due_versions(*, now: datetime | None = None) -> int:
-    """Make effective every fully signed amendment whose notice has ended."""
+    """Make effective every fully signed amendment whose notice has ended, unless
+    its mentorship has closed meanwhile."""
     now = now or timezone.now()
     due = AgreementVersion.objects.filter(
-        status=Status.PROPOSED, earliest_effective_at__lte=now
+        status=Status.PROPOSED,
+        earliest_effective_at__lte=now,
+        agreement__mentorship__status=Mentorship.Status.ACTIVE,
     ).values_list("pk", flat=True)
     activated = 0
     for pk in due:
         with transaction.atomic():
             version = _locked_version(AgreementVersion.objects.get(pk=pk))
-            if version.status == Status.PROPOSED and _is_fully_signed(version):
+            if (
+                version.status == Status.PROPOSED
+                and version.agreement.mentorship.is_active
+                and _is_fully_signed(version)
+            ):
                 _take_effect_if_due(version)
                 activated += version.status == Status.EFFECTIVE
     return activated
+
+
+@transaction.atomic
+def withdraw_open_proposal(*, mentorship: Mentorship, actor: User | None) -> int:
+    """Return a closed mentorship's version awaiting signatures to draft, so it can
+    never take effect; return how many were withdrawn (0 or 1)."""
+    agreement = Agreement.objects.filter(mentorship=mentorship).first()
+    if agreement is None:
+        return 0
+    _lock(agreement)
+    proposed = agreement.versions.filter(status=Status.PROPOSED).first()
+    if proposed is None:
+        return 0
+    _withdraw(proposed, actor)
+    proposed.save(
+        update_fields=[
+            "status",
+            "content_hash",
+            "mentor_waived_notice",
+            "mentee_waived_notice",
+            "updated_at",
+        ]
+    )
+    return 1
 
 
 # --- Amendments -----------------------------------------------------------------------
@@ -450,6 +504,7 @@ def propose_amendment(
     agreement = _lock(agreement)
     if agreement.mentorship.role_of(actor) not in (Role.MENTOR, Role.MENTEE):
         raise PermissionDenied
+    _check_active(agreement.mentorship)
     if not rationale.strip():
         raise ValidationError({"rationale": _("Say why the agreement should change.")})
     in_force = agreement.versions.filter(status=Status.EFFECTIVE).first()
@@ -586,18 +641,23 @@ def revisit_agreement(
     Amended opens an amendment draft (the note is its rationale) and returns it;
     closed closes the mentorship. Nothing is recorded if either step is refused.
     """
-    mentorship = prompt.mentorship
+    mentorship = Mentorship.objects.select_for_update().get(pk=prompt.mentorship_id)
     if not mentorship.is_pair_member(actor):
         raise PermissionDenied
+    if not mentorship.is_active:
+        raise ValidationError(
+            _("This mentorship has closed: there is no agreement left to revisit.")
+        )
     amendment = None
     if outcome == RevisitPrompt.Outcome.AMENDED:
         agreement = Agreement.objects.filter(mentorship=mentorship).first()
         if agreement is None:
             raise ValidationError(_("Only an agreement in effect can be amended."))
         amendment = propose_amendment(agreement=agreement, actor=actor, rationale=note)
-    elif outcome == RevisitPrompt.Outcome.CLOSED:
+    # Decided before closing: closing settles every prompt still open.
+    checkins.decide_revisit(prompt=prompt, actor=actor, outcome=outcome, note=note)
+    if outcome == RevisitPrompt.Outcome.CLOSED:
         mentorship_services.end_mentorship(
             mentorship=mentorship, ended_by=actor, reason=note
         )
-    checkins.decide_revisit(prompt=prompt, actor=actor, outcome=outcome, note=note)
     return amendment

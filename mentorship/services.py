@@ -17,13 +17,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_variables
 
-from mentorship import checkins, retention, tasks
+from mentorship import checkins, retention, signals, tasks
 from mentorship.models import (
     Cohort,
     Invitation,
     Membership,
     Mentorship,
     Program,
+    RevisitPrompt,
     Role,
     User,
 )
@@ -518,7 +519,8 @@ def apply_terms(*, mentorship: Mentorship, terms: OperatingTerms) -> Mentorship:
 def end_mentorship(
     *, mentorship: Mentorship, ended_by: User, reason: str = ""
 ) -> Mentorship:
-    """Close the mentorship: no more check-ins ahead, and retention counted from now."""
+    """Close the mentorship: no more check-ins ahead, no open revisit prompts or
+    proposals awaiting signatures, and retention counted from now."""
     mentorship = (
         Mentorship.objects.select_for_update(of=("self",))
         .with_people()
@@ -536,6 +538,15 @@ def end_mentorship(
     )
     checkins.cancel_ahead(
         mentorship=mentorship, actor=ended_by, after=now, reason=reason
+    )
+    mentorship.revisit_prompts.filter(outcome="").update(
+        outcome=RevisitPrompt.Outcome.CLOSED,
+        decided_by=ended_by,
+        decided_at=now,
+        updated_at=now,
+    )
+    signals.mentorship_ended.send(
+        sender=Mentorship, mentorship=mentorship, ended_by=ended_by
     )
     retention.recompute_expiries(mentorship=mentorship, now=now)
     return mentorship

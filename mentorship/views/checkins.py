@@ -52,9 +52,12 @@ def mentorship_detail(request: AuthenticatedRequest, public_id: UUID) -> HttpRes
                     "-scheduled_at"
                 )[:10]
             ),
+            # A closed mentorship has nothing left to revisit.
             "revisits": list(
                 mentorship.revisit_prompts.filter(outcome="").order_by("due_on")
-            ),
+            )
+            if mentorship.is_active
+            else [],
             "notes": note_reads.notes_for_page(request.user, mentorship),
         }
     else:
