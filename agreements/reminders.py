@@ -56,6 +56,7 @@ def notice_ending_batches(
             subject="public_id",
             due_at=OuterRef("earliest_effective_at"),
         ),
+        pair="agreement__mentorship__",
     )
     for batch in reminders.batches(rows, batch_size):
         yield [

@@ -182,15 +182,20 @@ def flag(condition: Q) -> ExpressionWrapper:
 
 
 def pending_for_pair(
-    queryset: QuerySet[Any], condition: Callable[[str], Q]
+    queryset: QuerySet[Any], condition: Callable[[str], Q], *, pair: str
 ) -> QuerySet[Any]:
     """Annotate remind_mentor / remind_mentee and keep rows where one of them holds.
 
-    condition(person) builds the filter for one of the pair, from the field path of
-    that person ("mentorship__mentor", say).
+    condition(role) builds the filter for one of the pair ("mentor" or "mentee");
+    pair is the field path from the row to the mentorship ("mentorship__", say, or ""
+    for a mentorship itself). A deactivated person is never reminded.
     """
+
+    def remind(role: str) -> ExpressionWrapper:
+        return flag(condition(role) & Q(**{f"{pair}{role}__is_active": True}))
+
     queryset = queryset.annotate(
-        remind_mentor=flag(condition("mentor")), remind_mentee=flag(condition("mentee"))
+        remind_mentor=remind("mentor"), remind_mentee=remind("mentee")
     )
     return queryset.filter(Q(remind_mentor=True) | Q(remind_mentee=True))
 
@@ -249,6 +254,7 @@ def checkin_reminder_batches(
                 due_at=OuterRef("scheduled_at"),
             )
         ),
+        pair="mentorship__",
     )
     for batch in batches(rows, batch_size):
         yield [
@@ -334,6 +340,7 @@ def drift_pair_batches(
             subject="public_id",
             due_at=OuterRef("scheduled_at"),
         ),
+        pair="mentorship__",
     )
     for batch in batches(rows, batch_size):
         yield [
@@ -373,7 +380,7 @@ def drift_coordinator_batches(
     told), the programs' coordinators, and the claims already made for the batch.
     """
     coordinators = Program.coordinators.through.objects.filter(
-        program_id=OuterRef("mentorship__cohort__program_id")
+        program_id=OuterRef("mentorship__cohort__program_id"), user__is_active=True
     ).filter(
         unclaimed(
             Reminder.Kind.DRIFT_COORDINATOR,
@@ -401,7 +408,8 @@ def drift_coordinator_batches(
             _drift_coordinator_due(checkin, coordinator)
             for checkin in batch
             for coordinator in checkin.mentorship.cohort.program.coordinators.all()
-            if (checkin.public_id, coordinator.pk, checkin.scheduled_at) not in claimed
+            if coordinator.is_active
+            and (checkin.public_id, coordinator.pk, checkin.scheduled_at) not in claimed
         ]
 
 
@@ -444,6 +452,7 @@ def revisit_batches(
             subject="public_id",
             due_at=OuterRef("created_at"),
         ),
+        pair="mentorship__",
     )
     for batch in batches(rows, batch_size):
         yield [
@@ -564,6 +573,7 @@ def review_due_batches(
             subject="public_id",
             due_at__gt=now,
         ),
+        pair="",
     )
     for batch in batches(rows, batch_size):
         dues = []
