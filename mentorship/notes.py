@@ -18,6 +18,7 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from guardian.shortcuts import assign_perm, get_objects_for_user
 
@@ -75,6 +76,17 @@ def _sync_perms(note: Note) -> None:
         assign_perm(f"mentorship.{codename}", user, note)
 
 
+CLOSED_MESSAGE = _lazy(
+    "This mentorship has closed: its notes can no longer be changed. You can still "
+    "delete your own notes."
+)
+
+
+def can_edit_note(user: User | AnonymousUser, note: Note) -> bool:
+    """Only the author edits a note, and only while its mentorship is active."""
+    return note.author_id == user.pk and note.mentorship.is_active
+
+
 def _check_content(*, body: str, visibility: str) -> None:
     errors: dict[str, str] = {}
     if not body.strip():
@@ -123,15 +135,20 @@ def create_note(
 
 @transaction.atomic
 def update_note(*, note: Note, editor: User, body: str, visibility: str) -> Note:
-    """Change a note's text and visibility; only its author may."""
+    """Change a note's text and visibility; only its author may, and only while the
+    mentorship is active (sharing it later would grant the former partner access)."""
     if editor.pk != note.author_id:
         raise PermissionDenied
     _check_content(body=body, visibility=visibility)
-    note = (
-        Note.objects.select_for_update(of=("self",))
-        .select_related("author", "mentorship__mentor", "mentorship__mentee")
-        .get(pk=note.pk)
+    # 404 if the retention purge deleted the note since the page was loaded.
+    note = get_object_or_404(
+        Note.objects.select_for_update(of=("self",)).select_related(
+            "author", "mentorship__mentor", "mentorship__mentee"
+        ),
+        pk=note.pk,
     )
+    if not note.mentorship.is_active:
+        raise ValidationError(CLOSED_MESSAGE)
     changes_visibility = note.visibility != visibility
     note.body = body
     note.visibility = visibility

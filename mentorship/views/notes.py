@@ -85,7 +85,8 @@ def note_detail(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
         {
             "note": note,
             "mentorship": note.mentorship,
-            "can_change": note.author_id == request.user.pk,
+            "can_edit": notes.can_edit_note(request.user, note),
+            "can_delete": note.author_id == request.user.pk,
         },
     )
 
@@ -93,6 +94,9 @@ def note_detail(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def note_edit(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
     note = notes.get_note_for(request.user, public_id, write=True)
+    if not note.mentorship.is_active:
+        messages.error(request, notes.CLOSED_MESSAGE)
+        return redirect(note)
     # The form works on a copy, so the page keeps showing the note as it is stored.
     form = note_forms.NoteEditForm(
         request.POST or None,
