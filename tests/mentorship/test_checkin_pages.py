@@ -7,9 +7,11 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
+from mentorship import checkins
 from mentorship.models import CheckIn
+from mentorship.notes import create_note
 from tests import factories
 from tests.mentorship.checkin_helpers import past_checkin, sign_terms
 
@@ -246,3 +248,98 @@ def test_recording_page_explains_the_missing_agreement(client, mentorship):
     )
     checkin.refresh_from_db()
     assert checkin.status == "scheduled"
+
+
+def _day(moment, user):
+    return dateformat.format(timezone.localtime(moment, user.zone), "j M Y")
+
+
+def test_mentorship_page_shows_the_agreement_in_effect(client, mentorship, mentor):
+    client.force_login(mentor)
+    page = client.get(mentorship.get_absolute_url()).content.decode()
+    assert "No signed agreement yet" in page and "Signed, in effect" not in page
+    version = factories.effective_agreement(mentorship)
+    mentorship.refresh_from_db()
+    assert mentorship.terms_effective_at == version.effective_at
+    page = client.get(mentorship.get_absolute_url()).content.decode()
+    since = _day(version.effective_at, mentor)
+    assert f"Signed, in effect since {since}" in page
+    assert "No signed agreement yet" not in page
+
+
+def test_mentorship_page_shows_the_drifting_banner(client, signed, coordinator):
+    client.force_login(signed.mentee)
+    assert "Drifting since" not in client.get(signed.get_absolute_url()).text
+    checkins.record(
+        checkin=past_checkin(signed, hours_ago=200),
+        actor=signed.mentor,
+        fields={"status": "missed"},
+        feedback=[],
+        ratings={},
+    )
+    past_checkin(signed, hours_ago=100)  # unrecorded past the grace period
+    assert checkins.assess_drift() == 1
+    signed.refresh_from_db()
+    banner = (
+        f"Drifting since {_day(signed.drifting_since, signed.mentee)}: "
+        "2 check-ins in a row missed or left unrecorded."
+    )
+    assert banner in client.get(signed.get_absolute_url()).text
+    client.force_login(coordinator)
+    assert banner in client.get(signed.get_absolute_url()).text
+
+
+def _activity_row(page, mentorship):
+    """The numbers of the mentorship's row: held, missed, unrecorded, planned, notes."""
+    rows = re.findall(r"<tr>(.*?)</tr>", page, re.S)
+    (row,) = [r for r in rows if mentorship.get_absolute_url() in r]
+    numbers = re.findall(r'<td class="text-end">(\d+)</td>', row)
+    return [int(n) for n in numbers], row
+
+
+def test_cohort_activity_shows_each_pairs_counts(client, coordinator, signed, cohort):
+    mentor, mentee = signed.mentor, signed.mentee
+    for hours, status in ((300, "held"), (200, "held"), (50, "missed")):
+        checkins.record(
+            checkin=past_checkin(signed, hours_ago=hours),
+            actor=mentor,
+            fields={"status": status, "format": "video"},
+            feedback=[],
+            ratings={},
+        )
+    past_checkin(signed, hours_ago=3)  # not recorded yet, within the grace period
+    series = signed.checkins.upcoming().count()
+    assert series == 24  # weekly from today to the cohort's end, 170 days on
+    checkins.add_extra(
+        mentorship=signed,
+        actor=mentee,
+        scheduled_at=(timezone.now() + timedelta(days=2)).replace(
+            minute=30, second=0, microsecond=0
+        ),
+        duration=30,
+    )
+    checkins.cancel(
+        checkin=signed.checkins.upcoming().last(), actor=mentor, reason="Leave"
+    )
+    for author, visibility in (
+        (mentor, "private"),
+        (mentor, "private"),
+        (mentee, "shared"),
+    ):
+        create_note(mentorship=signed, author=author, body="x", visibility=visibility)
+    checkins.assess_drift()
+    # Another pair of the cohort, with nothing but one unrecorded check-in.
+    other = factories.mentorship_in(cohort)
+    past_checkin(other, hours_ago=100)
+
+    client.force_login(coordinator)
+    page = client.get(
+        reverse("mentorship:cohort_activity", args=[cohort.public_id])
+    ).text
+    numbers, row = _activity_row(page, signed)
+    # held, missed, unrecorded, planned (24 series + 1 extra - 1 cancelled), notes
+    assert numbers == [2, 1, 1, 24, 3]
+    assert "Signed" in row and "1 missed" in row
+    numbers, row = _activity_row(page, other)
+    assert numbers == [0, 0, 1, 0, 0]
+    assert "Not yet" in row
