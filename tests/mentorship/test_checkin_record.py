@@ -220,3 +220,32 @@ def test_cancelled_checkins_never_count_as_missed(mentorship):
     checkin = past_checkin(mentorship, hours_ago=500)
     CheckIn.objects.filter(pk=checkin.pk).update(status="cancelled")
     assert checkins.assess_drift() == 0
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "\n\t "])
+def test_cancelling_without_a_reason_is_refused_and_changes_nothing(mentorship, reason):
+    sign_terms(mentorship)
+    checkin = mentorship.checkins.upcoming().first()
+    with pytest.raises(ValidationError) as error:
+        checkins.cancel(checkin=checkin, actor=mentorship.mentor, reason=reason)
+    assert error.value.message_dict == {
+        "reason": ["Say why the check-in is cancelled."]
+    }
+    checkin.refresh_from_db()
+    assert (checkin.status, checkin.change_reason, checkin.changed_by) == (
+        "scheduled",
+        "",
+        None,
+    )
+
+
+def test_cancelling_keeps_the_reason_trimmed_and_who_cancelled(mentorship):
+    sign_terms(mentorship)
+    checkin = mentorship.checkins.upcoming().first()
+    checkins.cancel(checkin=checkin, actor=mentorship.mentee, reason="  Ill  \n")
+    checkin.refresh_from_db()
+    assert (checkin.status, checkin.change_reason, checkin.changed_by) == (
+        "cancelled",
+        "Ill",
+        mentorship.mentee,
+    )
