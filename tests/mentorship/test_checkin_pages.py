@@ -343,3 +343,43 @@ def test_cohort_activity_shows_each_pairs_counts(client, coordinator, signed, co
     numbers, row = _activity_row(page, other)
     assert numbers == [0, 0, 1, 0, 0]
     assert "Not yet" in row
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_cancelling_on_the_page_needs_a_reason(client, signed, upcoming, reason):
+    client.force_login(signed.mentor)
+    url = reverse("mentorship:checkin_cancel", args=[upcoming.public_id])
+    response = client.post(url, {"reason": reason})
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"reason": ["This field is required."]}
+    field = re.search(
+        r'<textarea name="reason"[^>]*>.*?</textarea>\s*(.*?)</div>',
+        response.text,
+        re.S,
+    )
+    assert 'class="textarea form-control is-invalid"' in field.group(0)
+    assert "This field is required." in field.group(1)
+    upcoming.refresh_from_db()
+    assert (upcoming.status, upcoming.change_reason, upcoming.changed_by) == (
+        "scheduled",
+        "",
+        None,
+    )
+
+
+def test_cancelling_on_the_page_stores_the_reason(client, signed, upcoming):
+    client.force_login(signed.mentee)
+    response = client.post(
+        reverse("mentorship:checkin_cancel", args=[upcoming.public_id]),
+        {"reason": "  Eli is ill that week.  "},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == upcoming.get_absolute_url()
+    upcoming.refresh_from_db()
+    assert (upcoming.status, upcoming.change_reason, upcoming.changed_by) == (
+        "cancelled",
+        "Eli is ill that week.",
+        signed.mentee,
+    )
+    page = client.get(upcoming.get_absolute_url()).text
+    assert "Eli is ill that week." in page
