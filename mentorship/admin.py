@@ -112,6 +112,13 @@ class MentorshipAdmin(ViewOnlyAdmin):
     raw_id_fields = ["cohort", "mentor", "mentee", "supervisor", "created_by"]
     readonly_fields = ["public_id"]
 
+    def has_delete_permission(
+        self, request: HttpRequest, obj: Model | None = None
+    ) -> bool:
+        # Deleting one would take its check-ins and notes with it, past the retention
+        # purge and its destruction records; a mentorship is closed in the app.
+        return False
+
 
 @admin.register(Note)
 class NoteAdmin(ViewOnlyAdmin):

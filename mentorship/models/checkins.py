@@ -209,7 +209,8 @@ class ScorecardRating(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.dimension}: {self.rating}"
+        # No dimension or score: the admin lists related objects by this string.
+        return f"Scorecard rating {self.pk}"
 
 
 class RevisitPrompt(TimeStampedModel):

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from mentorship.models import CheckIn, Mentorship, ScorecardRating
 from tests import factories
 
 
@@ -47,3 +51,23 @@ def test_coordinators_are_not_let_into_the_admin(client, coordinator):
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
     assert reverse("admin:login") in response.url
+
+
+def test_mentorships_cannot_be_deleted_in_the_admin(client, operator, mentorship):
+    client.force_login(operator)
+    url = reverse("admin:mentorship_mentorship_delete", args=[mentorship.pk])
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"post": "yes"}).status_code == 403
+    changelist = client.get(reverse("admin:mentorship_mentorship_changelist"))
+    assert "delete_selected" not in changelist.text
+    assert Mentorship.objects.filter(pk=mentorship.pk).exists()
+
+
+def test_a_scorecard_rating_names_no_dimension_or_score(mentorship):
+    checkin = CheckIn.objects.create(
+        mentorship=mentorship, scheduled_at=timezone.now() + timedelta(days=1)
+    )
+    rating = ScorecardRating.objects.create(
+        checkin=checkin, dimension="Confidence in meetings", rating=2
+    )
+    assert str(rating) == f"Scorecard rating {rating.pk}"
