@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -48,9 +48,22 @@ def _nth_date(anchor: date, cadence: str, cadence_days: int | None, n: int) -> d
     return anchor + timedelta(days=step * n)
 
 
+def _exists(wall: datetime, zone: Any) -> bool:
+    aware = wall.replace(tzinfo=zone)
+    return aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == wall
+
+
 def local_instant(day: date, at: time, zone: Any) -> datetime:
     """Return the aware instant of a wall-clock time on a day in a zone."""
-    return datetime.combine(day, at, tzinfo=zone)
+    wall = datetime.combine(day, at)
+    # A time the clocks skip that day (spring forward) becomes the first valid local
+    # minute after it, the moment they jumped: 02:30 in a 02:00-03:00 gap is 03:00.
+    # A repeated time (fall back) is its first occurrence.
+    for _minute in range(2 * 24 * 60):
+        if _exists(wall, zone):
+            break
+        wall = wall.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return wall.replace(tzinfo=zone)
 
 
 def series_times(*, mentorship: Mentorship, after: datetime) -> list[datetime]:
@@ -248,8 +261,10 @@ def set_meeting_time(*, mentorship: Mentorship, actor: User, at: time) -> int:
         new_at = local_instant(checkin.scheduled_at.astimezone(zone).date(), at, zone)
         if new_at > now and new_at not in taken:
             checkin.scheduled_at = new_at
+            # The calendar feed's LAST-MODIFIED and DTSTAMP: calendars see the move.
+            checkin.updated_at = now
             moved.append(checkin)
-    CheckIn.objects.bulk_update(moved, ["scheduled_at"])
+    CheckIn.objects.bulk_update(moved, ["scheduled_at", "updated_at"])
     return len(moved)
 
 
