@@ -31,5 +31,9 @@ RUN DEBUG=false SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost \
 
 USER app
 EXPOSE 8000
+# The logger class keeps the secret in calendar-feed and invitation paths out of the
+# access log.
 CMD ["gunicorn", "mentorship.wsgi", "--bind", "0.0.0.0:8000", "--workers", "2", \
-     "--access-logfile", "-", "--worker-tmp-dir", "/dev/shm"]
+     "--access-logfile", "-", \
+     "--logger-class", "mentorship.lib.gunicorn_logging.Logger", \
+     "--worker-tmp-dir", "/dev/shm"]
