@@ -8,7 +8,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, OuterRef, Q
+from django.db.models import Count, F, OuterRef, Q
 from django.forms import BaseForm, Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -332,7 +332,8 @@ def cohort_activity(request: AuthenticatedRequest, public_id: UUID) -> HttpRespo
                 RevisitPrompt.objects.filter(**own, outcome=""), by=by
             ),
         )
-        .order_by("-drifting_since", "mentor__full_name", "pk")
+        # Drifting pairs first, on every database (PostgreSQL puts NULLs first).
+        .order_by(F("drifting_since").desc(nulls_last=True), "mentor__full_name", "pk")
     )
     return render(
         request,

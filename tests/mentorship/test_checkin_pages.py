@@ -383,3 +383,19 @@ def test_cancelling_on_the_page_stores_the_reason(client, signed, upcoming):
     )
     page = client.get(upcoming.get_absolute_url()).text
     assert "Eli is ill that week." in page
+
+
+def test_cohort_activity_lists_drifting_pairs_first(client, coordinator, cohort):
+    steady = [factories.mentorship_in(cohort) for _ in range(2)]
+    drifting = factories.mentorship_in(cohort)
+    past_checkin(drifting, hours_ago=100)  # unrecorded past the grace period
+    checkins.assess_drift()
+
+    client.force_login(coordinator)
+    response = client.get(
+        reverse("mentorship:cohort_activity", args=[cohort.public_id])
+    )
+
+    rows = list(response.context["rows"])
+    assert [row.pk for row in rows][0] == drifting.pk
+    assert {row.pk for row in rows[1:]} == {m.pk for m in steady}
