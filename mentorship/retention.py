@@ -14,14 +14,26 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import cast
 
 from django.conf import settings
-from django.db import connection, models, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import DEFAULT_DB_ALIAS as DEFAULT_DB
+from django.db import connection, transaction
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -42,8 +54,8 @@ log = logging.getLogger(__name__)
 
 WARNING_BATCH = 500
 
-# One row of a purge batch: what a destruction record is made of, never the body.
-PurgedRow = tuple[int, int, datetime, datetime]  # id, mentorship_id, created, expires
+# Taken by each purge batch on PostgreSQL, so that batches of two purges never overlap.
+PURGE_LOCK = 0x6E6F7465  # "note"
 
 
 def retention_rule(mentorship: Mentorship) -> tuple[int, str]:
@@ -51,6 +63,26 @@ def retention_rule(mentorship: Mentorship) -> tuple[int, str]:
     if mentorship.has_signed_terms and mentorship.retention_days:
         return mentorship.retention_days, mentorship.retention_anchor
     return mentorship.cohort.program.default_retention_days, RetentionAnchor.WRITTEN
+
+
+def retention_rule_columns(mentorship: str) -> dict[str, Case]:
+    """retention_rule() as SQL, for rows related to a mentorship by `mentorship`."""
+    signed = Q(
+        **{
+            f"{mentorship}__has_signed_terms": True,
+            f"{mentorship}__retention_days__gt": 0,
+        }
+    )
+    return {
+        "retention_days": Case(
+            When(signed, then=F(f"{mentorship}__retention_days")),
+            default=F(f"{mentorship}__cohort__program__default_retention_days"),
+        ),
+        "retention_anchor": Case(
+            When(signed, then=F(f"{mentorship}__retention_anchor")),
+            default=Value(RetentionAnchor.WRITTEN),
+        ),
+    }
 
 
 def expiry_for(
@@ -112,7 +144,7 @@ def recompute_expiries(*, mentorship: Mentorship, now: datetime | None = None) -
 
 
 class PurgeFailed(RuntimeError):
-    """A re-query found a note its batch had deleted; the batch was rolled back."""
+    """A batch did not delete exactly the notes it counted; it was rolled back."""
 
 
 @dataclass
@@ -123,16 +155,18 @@ class PurgeReport:
     longest_batch_seconds: float = 0.0
 
 
+# The key of a note in the expiry index: each batch is a range of it.
+Key = tuple[datetime, int]  # expires_at, id
+
+
 @dataclass
 class _PurgeRun:
     now: datetime
     size: int
     task_id: str
-    # (expires_at, id) of the last note looked at: each batch's index scan starts
-    # after it instead of stepping again over the entries of the notes just deleted.
-    after: tuple[datetime, int] | None = None
-    # The rule of each mentorship seen in this run: one entry per mentorship.
-    rules: dict[int, tuple[int, str]] = field(default_factory=dict)
+    # The key of the last note purged: the next batch starts after it, instead of
+    # stepping again over the index entries of the notes just deleted.
+    after: Key | None = None
 
 
 def purge_expired_notes(
@@ -142,8 +176,7 @@ def purge_expired_notes(
 
     Each batch is one transaction (see _purge_batch), so a purge killed mid-way has
     committed whole batches only: the next run deletes the rest, and nothing is lost
-    or recorded twice. Purges may overlap: a note is recorded by the one whose DELETE
-    removed it, and the other finds it gone.
+    or recorded twice.
     """
     run = _PurgeRun(
         now=now or timezone.now(),
@@ -151,17 +184,16 @@ def purge_expired_notes(
         task_id=task_id,
     )
     report = PurgeReport()
-    while True:
+    more = True
+    while more:
         started = time.monotonic()
-        seen, notes, records = _purge_batch(run)
+        notes, records, more = _purge_batch(run)
         if notes:
             elapsed = time.monotonic() - started
             report.longest_batch_seconds = max(report.longest_batch_seconds, elapsed)
             report.batches += 1
             report.notes += notes
             report.records += records
-        if seen < run.size:  # no expired note left after this batch's
-            break
     if report.notes:
         log.info(
             "Purged %d expired notes in %d batches (%d destruction records)",
@@ -173,124 +205,137 @@ def purge_expired_notes(
 
 
 @transaction.atomic
-def _purge_batch(run: _PurgeRun) -> tuple[int, int, int]:
-    """Delete up to run.size expired notes, oldest expiry first.
+def _purge_batch(run: _PurgeRun) -> tuple[int, int, bool]:
+    """Delete the next run.size expired notes, oldest expiry first.
 
-    The DELETE is the claim: it locks each row it removes and re-checks the expiry
-    of a row changed meanwhile, and RETURNING says which notes it removed. Those, and
-    only those, lose their permission rows (their foreign key has no ON DELETE
-    CASCADE in the database) and are recorded. A note that a concurrent purge or its
-    author deleted first is skipped. Return (notes looked at, deleted, records).
+    The batch is a range of the expiry index, so the database does all the work:
+    it counts the notes per mentorship, deletes their permission rows (whose foreign
+    key has no ON DELETE CASCADE in the database) and the notes, and re-queries the
+    range, which must be empty. No note id or text passes through Python. Return
+    (notes deleted, records written, whether expired notes may remain).
     """
     if connection.vendor == "postgresql":
-        # Don't wait for this commit to reach the disk: a crash could undo the last
-        # few batches, but each wholly (notes, permission rows and records together),
-        # and the next purge deletes those notes again. Waiting per batch would more
-        # than double the purge's time.
         with connection.cursor() as cursor:
+            # One batch at a time across purges: a second purge waits here, then
+            # finds what this one deleted gone.
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PURGE_LOCK])
+            # Don't wait for this commit to reach the disk: a crash could undo the
+            # last few batches, but each wholly (notes, permission rows and records
+            # together), and the next purge deletes those notes again.
             cursor.execute("SET LOCAL synchronous_commit = off")
     expired = Note.objects.filter(expires_at__lte=run.now)
     if run.after is not None:
-        last_expiry, last_id = run.after
-        expired = expired.filter(expires_at__gte=last_expiry).filter(
-            Q(expires_at__gt=last_expiry) | Q(id__gt=last_id)
-        )
+        expired = expired.filter(_after(run.after))
     # expires_at is never None here: the filter above is on it.
-    candidates = cast(
-        list[PurgedRow],
-        list(
-            expired.order_by("expires_at", "id").values_list(  # the note_expiry index
-                "id", "mentorship_id", "created_at", "expires_at"
-            )[: run.size]
-        ),
+    last = cast(
+        Key | None,
+        expired.order_by("expires_at", "id")  # the note_expiry index
+        .values_list("expires_at", "id")[run.size - 1 : run.size]
+        .first(),
     )
-    if not candidates:
-        return 0, 0, 0
-    run.after = (candidates[-1][3], candidates[-1][0])
-    deleted = _delete_expired_notes([row[0] for row in candidates], run.now)
-    rows = [row for row in candidates if row[0] in deleted]
-    if not rows:
-        return len(candidates), 0, 0
-    ids = [row[0] for row in rows]
-    _delete_where(NoteUserObjectPermission, "content_object_id", ids)
-    _delete_where(NoteGroupObjectPermission, "content_object_id", ids)
-    survivors = _count_where(Note, "id", ids)
-    if survivors:
-        raise PurgeFailed(f"Deleted {len(ids)} notes, {survivors} still there")
-    records = _destruction_records(rows, run)
-    DestructionRecord.objects.bulk_create(records)
-    return len(candidates), len(ids), len(records)
+    batch = expired if last is None else expired.filter(_up_to(last))
+    counted, records = _record_destruction(batch, run)
+    if not records:
+        return 0, 0, False
+    for permissions in (NoteUserObjectPermission, NoteGroupObjectPermission):
+        _delete_permissions(permissions, batch)
+    deleted = batch._raw_delete(DEFAULT_DB)
+    survivors = _survivors(batch)
+    if deleted != counted or survivors:
+        raise PurgeFailed(
+            f"Counted {counted} notes, deleted {deleted}, {survivors} still there"
+        )
+    run.after = last
+    return deleted, records, last is not None
 
 
-def _where_in(column: str, ids: list[int]) -> tuple[str, list[Any]]:
-    if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)", [ids]  # one array parameter
-    return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
+def _record_destruction(batch: QuerySet[Note], run: _PurgeRun) -> tuple[int, int]:
+    """Write one record per mentorship of the batch: counts, times and the rule in
+    force, never content. Return (notes counted, records written).
 
-
-def _delete_expired_notes(ids: list[int], now: datetime) -> set[int]:
-    """DELETE the notes among `ids` still expired at `now`; return the ids removed."""
-    condition, params = _where_in("id", ids)
-    table = connection.ops.quote_name(Note._meta.db_table)
-    expires = connection.ops.quote_name("expires_at")
+    INSERT ... SELECT: the database groups the notes itself. The records say they
+    were verified; the batch's re-query, in the same transaction, must find none of
+    the notes, or the transaction is rolled back with the records.
+    """
+    summary = (
+        batch.order_by("mentorship_id")
+        .values("mentorship_id")
+        .annotate(
+            note_count=Count("id"),
+            oldest_created_at=Min("created_at"),
+            newest_created_at=Max("created_at"),
+            due_at=Min("expires_at"),
+            **retention_rule_columns("mentorship"),
+        )
+    )
+    select, params = summary.query.sql_with_params()
+    ops = connection.ops
+    columns = ", ".join(
+        ops.quote_name(name)
+        for name in (
+            "public_id",
+            "run_at",
+            "task_id",
+            "verified",
+            *summary.query.values_select,
+            *summary.query.annotation_select,
+        )
+    )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"DELETE FROM {table} WHERE {condition} AND {expires} <= %s RETURNING id",
-            [*params, connection.ops.adapt_datetimefield_value(now)],
+            f"INSERT INTO {ops.quote_name(DestructionRecord._meta.db_table)}"
+            f" ({columns}) SELECT {_NEW_UUID[connection.vendor]}, %s, %s, %s, s.*"
+            f" FROM ({select}) s RETURNING note_count",
+            [ops.adapt_datetimefield_value(run.now), run.task_id, True, *params],
         )
-        return {row[0] for row in cursor.fetchall()}
+        counts = [row[0] for row in cursor.fetchall()]
+    return sum(counts), len(counts)
 
 
-def _delete_where(model: type[models.Model], column: str, ids: list[int]) -> int:
-    """DELETE the model's rows whose `column` is one of `ids`, in one statement."""
-    condition, params = _where_in(column, ids)
+# A random UUID made by the database, in the form Django stores UUIDs in.
+_NEW_UUID = {
+    "postgresql": "gen_random_uuid()",
+    "sqlite": "lower(hex(randomblob(16)))",
+}
+
+
+def _delete_permissions(
+    model: type[NoteUserObjectPermission | NoteGroupObjectPermission],
+    notes: QuerySet[Note],
+) -> None:
+    """DELETE the permission rows of `notes`, in one statement."""
+    ids = notes.order_by().values("id")
+    if connection.vendor != "postgresql":
+        model.objects.filter(content_object_id__in=ids)._raw_delete(DEFAULT_DB)
+        return
+    # Not IN (subquery): PostgreSQL would hash the batch and scan the whole table.
+    # An array built once is an index condition.
+    subquery, params = ids.query.sql_with_params()
     table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE {condition}", params)
-        return cursor.rowcount
-
-
-def _count_where(model: type[models.Model], column: str, ids: list[int]) -> int:
-    condition, params = _where_in(column, ids)
-    table = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM {table} WHERE {condition}", params)
-        (count,) = cursor.fetchone()
-        return int(count)
-
-
-def _destruction_records(
-    rows: list[PurgedRow], run: _PurgeRun
-) -> list[DestructionRecord]:
-    """One verified record per mentorship: counts and times, never content."""
-    by_mentorship: dict[int, list[PurgedRow]] = defaultdict(list)
-    for row in rows:
-        by_mentorship[row[1]].append(row)
-    unseen = [pk for pk in by_mentorship if pk not in run.rules]
-    if unseen:
-        for mentorship in Mentorship.objects.filter(pk__in=unseen).select_related(
-            "cohort__program"
-        ):
-            run.rules[mentorship.pk] = retention_rule(mentorship)
-    records = []
-    for mentorship_id, group in sorted(by_mentorship.items()):
-        days, anchor = run.rules[mentorship_id]
-        records.append(
-            DestructionRecord(
-                mentorship_id=mentorship_id,
-                note_count=len(group),
-                oldest_created_at=min(row[2] for row in group),
-                newest_created_at=max(row[2] for row in group),
-                retention_days=days,
-                retention_anchor=anchor,
-                due_at=min(row[3] for row in group),
-                run_at=run.now,
-                task_id=run.task_id,
-                # The re-query in this transaction found none of the notes.
-                verified=True,
-            )
+        cursor.execute(
+            f"DELETE FROM {table} WHERE content_object_id = ANY(ARRAY({subquery}))",
+            params,
         )
-    return records
+
+
+def _after(key: Key) -> Q:
+    """Notes after `key` in the expiry index (its first column leads the filter)."""
+    expires_at, pk = key
+    return Q(expires_at__gte=expires_at) & (Q(expires_at__gt=expires_at) | Q(id__gt=pk))
+
+
+def _up_to(key: Key) -> Q:
+    """Notes up to and including `key` in the expiry index."""
+    expires_at, pk = key
+    return Q(expires_at__lte=expires_at) & (
+        Q(expires_at__lt=expires_at) | Q(id__lte=pk)
+    )
+
+
+def _survivors(batch: QuerySet[Note]) -> int:
+    """Re-query the batch after its DELETE: the count must be 0."""
+    return batch.count()
 
 
 # --- Warnings before expiry -----------------------------------------------------------

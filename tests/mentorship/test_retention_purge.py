@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -225,6 +226,10 @@ def test_a_batch_records_each_mentorship_it_touches(cohort, mentorship):
     )
     ours, theirs = mentorship.pk, other.pk
     assert list(rows) == [(ours, 2), (theirs, 1), (ours, 1), (theirs, 1)]
+    # The database made each record's public id: distinct UUIDs, read back as such.
+    public_ids = list(DestructionRecord.objects.values_list("public_id", flat=True))
+    assert all(isinstance(public_id, UUID) for public_id in public_ids)
+    assert len(set(public_ids)) == 4
 
 
 def test_purge_run_twice_deletes_and_records_nothing_more(mentorship):
@@ -249,13 +254,13 @@ def test_purge_queries_per_batch_do_not_grow(
     for i in range(6):
         write_note(pairs[i % mentorships], at=start + timedelta(hours=i), shared=True)
     now = start + timedelta(days=DAYS + 1)
-    # Per batch: savepoint, (on PostgreSQL: commit without waiting for the disk,)
-    # expired notes locked, user permissions deleted, group permissions deleted,
-    # notes deleted, survivors counted, records inserted, release; the first also
-    # reads the rules of the mentorships it meets (+cohort, program). The third batch
-    # finds none: savepoint, (setting,) select, release.
-    setting = 1 if connection.vendor == "postgresql" else 0
-    with django_assert_num_queries(9 + 8 + 3 + 3 * setting):
+    # Per batch: savepoint, (on PostgreSQL: the purge lock, commit without waiting
+    # for the disk,) the batch's last key, records inserted from the batch's counts
+    # per mentorship, user permissions deleted, group permissions deleted, notes
+    # deleted, survivors counted, release. The third finds none: savepoint, (lock,
+    # setting,) last key, records inserted (none), release.
+    setting = 2 if connection.vendor == "postgresql" else 0
+    with django_assert_num_queries(8 + 8 + 4 + 3 * setting):
         report = purge_at(now, batch_size=3)
     assert report.notes == 6
 
@@ -281,7 +286,7 @@ def test_a_batch_whose_recheck_finds_a_survivor_is_rolled_back_whole(
     ]
     permissions = NoteUserObjectPermission.objects.count()
     # The re-query inside the batch's transaction "finds" one of the deleted notes.
-    monkeypatch.setattr(retention, "_count_where", lambda model, column, ids: 1)
+    monkeypatch.setattr(retention, "_survivors", lambda batch: 1)
 
     with pytest.raises(retention.PurgeFailed):
         purge_at(now)

@@ -10,7 +10,7 @@ import time_machine
 from django.conf import settings
 
 from mentorship import retention, services
-from mentorship.models import Note, RetentionAnchor
+from mentorship.models import Mentorship, Note, RetentionAnchor
 from tests import factories
 from tests.mentorship.test_retention_purge import write_note
 
@@ -160,3 +160,31 @@ def test_recompute_leaves_other_mentorships_alone(cohort, mentorship):
 
     assert expiry(theirs) == NOW + timedelta(days=365)
     assert Note.objects.filter(mentorship=other).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("signed", "days", "anchor"),
+    [
+        (False, None, RetentionAnchor.WRITTEN),  # no terms yet: the program's default
+        (True, 90, RetentionAnchor.CLOSED),  # signed terms with their own rule
+        (True, None, RetentionAnchor.CLOSED),  # signed terms that set no period
+        (False, 90, RetentionAnchor.CLOSED),  # terms no longer in effect
+    ],
+)
+def test_the_rule_in_sql_is_the_rule_in_python(mentorship, signed, days, anchor):
+    Mentorship.objects.filter(pk=mentorship.pk).update(
+        has_signed_terms=signed, retention_days=days, retention_anchor=anchor
+    )
+    mentorship = Mentorship.objects.select_related("cohort__program").get(
+        pk=mentorship.pk
+    )
+    note = write_note(mentorship, at=NOW)
+
+    in_sql = (
+        Note.objects.filter(pk=note.pk)
+        .annotate(**retention.retention_rule_columns("mentorship"))
+        .values_list("retention_days", "retention_anchor")
+        .get()
+    )
+
+    assert in_sql == retention.retention_rule(mentorship)
