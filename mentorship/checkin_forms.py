@@ -152,7 +152,11 @@ class FeedbackItemForm(forms.ModelForm):
 
 
 FeedbackFormSet = forms.formset_factory(
-    FeedbackItemForm, extra=0, min_num=1, max_num=10, validate_max=True
+    FeedbackItemForm,
+    extra=0,
+    min_num=1,
+    max_num=FeedbackItem.LIMIT,
+    validate_max=True,
 )
 
 

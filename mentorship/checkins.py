@@ -317,6 +317,10 @@ def record(
         raise ValidationError({"status": _("Say whether it was held or missed.")})
     if status == CheckIn.Status.HELD and not fields.get("format"):
         raise ValidationError({"format": _("Say how you met.")})
+    if len(feedback) > FeedbackItem.LIMIT:
+        raise ValidationError(
+            _("Give at most %(limit)d feedback items.") % {"limit": FeedbackItem.LIMIT}
+        )
     unknown = set(ratings) - set(dimensions_of(mentorship))
     if unknown:
         raise ValidationError(_("Rate only the dimensions of your scorecard."))

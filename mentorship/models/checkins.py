@@ -173,6 +173,8 @@ class FeedbackItem(TimeStampedModel):
     """Feedback given in a specific form: situation, observation, impact, suggestion."""
 
     FIELDS = ("situation", "observation", "impact", "suggestion")
+    # Items one person may give on one check-in.
+    LIMIT = 10
 
     checkin = models.ForeignKey(CheckIn, models.CASCADE, related_name="feedback_items")
     given_by = models.ForeignKey(

@@ -249,3 +249,18 @@ def test_cancelling_keeps_the_reason_trimmed_and_who_cancelled(mentorship):
         "Ill",
         mentorship.mentee,
     )
+
+
+def test_recording_refuses_more_feedback_items_than_the_page_offers(mentorship):
+    sign_terms(mentorship)
+    checkin = past_checkin(mentorship)
+    with pytest.raises(ValidationError, match="at most 10 feedback items"):
+        checkins.record(
+            checkin=checkin,
+            actor=mentorship.mentor,
+            fields=HELD,
+            feedback=[FEEDBACK] * 11,
+            ratings={},
+        )
+    checkin.refresh_from_db()
+    assert not checkin.is_recorded and not checkin.feedback_items.exists()
