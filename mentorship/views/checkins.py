@@ -9,7 +9,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, OuterRef, Q
-from django.forms import BaseForm, Form
+from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,18 +18,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from mentorship import access, checkin_forms, checkins, services
 from mentorship import notes as note_reads
+from mentorship.lib.forms import add_service_error
 from mentorship.lib.http import AuthenticatedRequest
 from mentorship.lib.queries import count_of
 from mentorship.models import CheckIn, Mentorship, Note, RevisitPrompt
-
-
-def _form_error(form: BaseForm, error: ValidationError) -> None:
-    """Put a service's ValidationError next to its field, or at the top of the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @require_GET
@@ -102,7 +94,7 @@ def checkin_add(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
                 duration=form.cleaned_data["duration"],
             )
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The check-in was added."))
             return redirect(checkin)
@@ -177,7 +169,7 @@ def checkin_record(request: AuthenticatedRequest, public_id: UUID) -> HttpRespon
                 ratings=form.ratings(),
             )
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The check-in was recorded."))
             return redirect(checkin)
@@ -204,7 +196,7 @@ def _change(
         try:
             action(checkin, form.cleaned_data)
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_error(form, error)
         else:
             return redirect(checkin)
     return render(
@@ -251,7 +243,7 @@ def meeting_time(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse
                 at=form.cleaned_data["meeting_time"],
             )
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(
                 request,
@@ -285,7 +277,7 @@ def mentorship_close(request: AuthenticatedRequest, public_id: UUID) -> HttpResp
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The mentorship is closed."))
             return redirect(mentorship)

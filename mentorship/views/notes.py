@@ -9,7 +9,6 @@ from uuid import UUID
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.forms import BaseForm
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,18 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from mentorship import access, note_forms, notes
+from mentorship.lib.forms import add_service_error
 from mentorship.lib.http import AuthenticatedRequest
 
 PAGE_SIZE = 25
-
-
-def _form_error(form: BaseForm, error: ValidationError) -> None:
-    """Put a service's ValidationError next to its field, or at the top of the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @require_GET
@@ -65,7 +56,7 @@ def note_create(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
                 mentorship=mentorship, author=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("Your note was saved."))
             return redirect(note)
@@ -108,7 +99,7 @@ def note_edit(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
         try:
             notes.update_note(note=note, editor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("Your note was saved."))
             return redirect(note)
