@@ -85,6 +85,13 @@ class WorkerProcess:
                 )
             time.sleep(0.1)
 
+    def wait_ready(self) -> None:
+        self.wait(
+            lambda: " ready." in self.log(),
+            what="the worker to be ready",
+            timeout=READY_TIMEOUT,
+        )
+
     def finished(self, task: str) -> list[str]:
         """The log lines of the runs of a task (a name, or name[id]) that succeeded."""
         return [
@@ -148,41 +155,7 @@ def celery_worker_process(
     # PYTEST_XDIST_WORKER is gw0, gw1...; unset when xdist is not in use.
     worker_id = os.environ.get("PYTEST_XDIST_WORKER", "main")
     queue = f"test-{worker_id}-{uuid4().hex[:8]}"
-    outbox = tmp_path / "outbox"
-    outbox.mkdir()
-    log_path = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": _test_database_url(),
-        "REDIS_URL": redis_url,
-        "TEST_WORKER_OUTBOX": str(outbox),
-        "CELERY_TASK_DEFAULT_QUEUE": queue,
-        "PYTHONUNBUFFERED": "1",
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "mentorship",
-        "worker",
-        "--pool=solo",
-        "--concurrency=1",
-        "-Q",
-        queue,
-        "--loglevel=INFO",
-        "--pidfile",
-        str(tmp_path / "worker.pid"),
-        "--without-gossip",
-        "--without-mingle",
-        "--without-heartbeat",
-    ]
-    with log_path.open("wb") as log_file:
-        process = subprocess.Popen(
-            command, cwd=REPO_ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT
-        )
-    worker = WorkerProcess(queue, outbox, log_path, process)
+    worker = launch_worker(queue, tmp_path)
 
     # Send this process's tasks to the worker through Redis, not in-process.
     conf = {
@@ -194,17 +167,41 @@ def celery_worker_process(
     celery_app.conf.update(conf)
     _forget_broker_connections()
     try:
-        worker.wait(
-            lambda: " ready." in worker.log(),
-            what="the worker to be ready",
-            timeout=READY_TIMEOUT,
-        )
+        worker.wait_ready()
         yield worker
     finally:
         celery_app.conf.update(previous)
         _forget_broker_connections()
-        _stop(process)
+        _stop(worker.process)
         _delete_queue_keys(redis_url, queue)
+
+
+def launch_worker(queue: str, directory: Path) -> WorkerProcess:
+    """Start a Celery worker process on `queue`, with its outbox, log and pid file
+    in `directory`, against the test database and Redis."""
+    outbox = directory / "outbox"
+    outbox.mkdir(parents=True)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": _test_database_url(),
+        "REDIS_URL": os.environ["REDIS_URL"],
+        "TEST_WORKER_OUTBOX": str(outbox),
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "PYTHONUNBUFFERED": "1",
+    }
+    command = [
+        *(sys.executable, "-m", "celery", "-A", "mentorship", "worker"),
+        *("--pool=solo", "--concurrency=1", "-Q", queue, "--loglevel=INFO"),
+        *("--pidfile", str(directory / "worker.pid")),
+        *("--without-gossip", "--without-mingle", "--without-heartbeat"),
+    ]
+    log_path = directory / "worker.log"
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(
+            command, cwd=REPO_ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT
+        )
+    return WorkerProcess(queue, outbox, log_path, process)
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

@@ -8,11 +8,8 @@ expired notes, once each.
 
 from __future__ import annotations
 
-import os
-import subprocess
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -28,12 +25,9 @@ from mentorship.models import (
 from tests import factories
 from tests.integration.bulk import insert_notes, insert_permissions
 from tests.integration.conftest import (
-    READY_TIMEOUT,
-    REPO_ROOT,
-    WorkerProcess,
     _stop,
-    _test_database_url,
     forget_unacked,
+    launch_worker,
     wait_until,
 )
 
@@ -48,28 +42,6 @@ MENTORSHIPS = 20
 EXPIRED = 20_000
 KEPT = 1_000
 BATCH = 100  # 200 batches: the purge runs for a few seconds
-
-
-def start_worker_like(first: WorkerProcess, tmp_path: Path) -> WorkerProcess:
-    """Start another worker on the first one's queue, the way the fixture does."""
-    command = list(first.process.args)
-    command[command.index("--pidfile") + 1] = str(tmp_path / "worker-2.pid")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": _test_database_url(),
-        "TEST_WORKER_OUTBOX": str(first.outbox),
-        "CELERY_TASK_DEFAULT_QUEUE": first.queue,
-        "PYTHONUNBUFFERED": "1",
-    }
-    log_path = tmp_path / "worker-2.log"
-    with log_path.open("wb") as log_file:
-        process = subprocess.Popen(
-            command, cwd=REPO_ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT
-        )
-    worker = WorkerProcess(first.queue, first.outbox, log_path, process)
-    worker.wait(lambda: " ready." in worker.log(), what="ready", timeout=READY_TIMEOUT)
-    return worker
 
 
 def other_sessions_locking_notes() -> int:
@@ -110,7 +82,8 @@ def test_purge_killed_midway_is_finished_exactly_by_a_new_worker(
     # PostgreSQL ends the dead worker's session; until then its rows stay locked.
     wait_until(lambda: other_sessions_locking_notes() == 0, what="the locks to go")
 
-    second = start_worker_like(celery_worker_process, tmp_path)
+    second = launch_worker(celery_worker_process.queue, tmp_path / "second")
+    second.wait_ready()
     try:
         second_run = tasks.purge_expired_notes.delay(batch_size=BATCH)
         second.wait_for_finished(f"{TASK}[{second_run.id}]", timeout=60)

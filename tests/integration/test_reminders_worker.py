@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections import Counter
 from datetime import timedelta
 from email.message import EmailMessage
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -17,12 +13,9 @@ from mentorship import tasks
 from mentorship.models import CheckIn, Reminder
 from tests import factories
 from tests.integration.conftest import (
-    READY_TIMEOUT,
-    REPO_ROOT,
-    WorkerProcess,
     _stop,
-    _test_database_url,
     forget_unacked,
+    launch_worker,
 )
 
 pytestmark = [
@@ -66,34 +59,6 @@ def test_the_sweep_queued_twice_sends_each_reminder_once(celery_worker_process, 
     assert Reminder.objects.filter(sent_at__isnull=False).count() == due
 
 
-def _start_worker(queue: str, directory: Path) -> WorkerProcess:
-    """Start another worker on the queue, as the celery_worker_process fixture does."""
-    outbox = directory / "outbox"
-    outbox.mkdir(parents=True)
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": _test_database_url(),
-        "TEST_WORKER_OUTBOX": str(outbox),
-        "CELERY_TASK_DEFAULT_QUEUE": queue,
-        "PYTHONUNBUFFERED": "1",
-    }
-    command = [
-        *(sys.executable, "-m", "celery", "-A", "mentorship", "worker"),
-        *("--pool=solo", "--concurrency=1", "-Q", queue, "--loglevel=INFO"),
-        *("--pidfile", str(directory / "worker.pid")),
-        *("--without-gossip", "--without-mingle", "--without-heartbeat"),
-    ]
-    log_path = directory / "worker.log"
-    with log_path.open("wb") as log_file:
-        process = subprocess.Popen(
-            command, cwd=REPO_ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT
-        )
-    worker = WorkerProcess(queue, outbox, log_path, process)
-    worker.wait(lambda: " ready." in worker.log(), what="ready", timeout=READY_TIMEOUT)
-    return worker
-
-
 def test_a_worker_killed_mid_sweep_loses_no_reminder(
     celery_worker_process, cohort, tmp_path, record_property
 ):
@@ -107,7 +72,8 @@ def test_a_worker_killed_mid_sweep_loses_no_reminder(
     committed = Reminder.objects.count()
     assert 100 <= committed < due, "the kill should land in the middle of the sweep"
 
-    second = _start_worker(first.queue, tmp_path / "second")
+    second = launch_worker(first.queue, tmp_path / "second")
+    second.wait_ready()
     try:
         tasks.send_reminders.delay()
         second.wait_for_finished(TASK, timeout=120)
