@@ -180,6 +180,13 @@ def add_extra(
     *, mentorship: Mentorship, actor: User, scheduled_at: datetime, duration: int
 ) -> CheckIn:
     """Add a check-in outside the agreed cadence."""
+    # Locked, and read afresh: a close committing meanwhile cancels what is ahead
+    # and would miss this one.
+    mentorship = (
+        Mentorship.objects.select_for_update(of=("self",))
+        .with_people()
+        .get(pk=mentorship.pk)
+    )
     _check_pair_member(mentorship, actor)
     _check_time(mentorship, scheduled_at, exclude=None)
     checkin = CheckIn(

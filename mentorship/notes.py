@@ -49,6 +49,14 @@ def can_write_notes(user: User | AnonymousUser, mentorship: Mentorship) -> bool:
     return mentorship.is_active and mentorship.is_pair_member(user)
 
 
+def _locked_mentorship(pk: int) -> Mentorship:
+    return (
+        Mentorship.objects.select_for_update(of=("self",))
+        .select_related("mentor", "mentee", "cohort__program")
+        .get(pk=pk)
+    )
+
+
 def _wanted_perms(note: Note) -> dict[tuple[int, str], User]:
     """Return the (user id, codename) rows the note should have, with their users."""
     wanted = {
@@ -114,6 +122,9 @@ def create_note(
     checkin: CheckIn | None = None,
 ) -> Note:
     """Write a note on an active mentorship and grant who may read it."""
+    # Locked, and read afresh: a close or new terms committing meanwhile would
+    # otherwise miss this note when they re-compute expiries.
+    mentorship = _locked_mentorship(mentorship.pk)
     if not can_write_notes(author, mentorship):
         raise PermissionDenied
     _check_content(body=body, visibility=visibility)
@@ -140,6 +151,9 @@ def update_note(*, note: Note, editor: User, body: str, visibility: str) -> Note
     if editor.pk != note.author_id:
         raise PermissionDenied
     _check_content(body=body, visibility=visibility)
+    # The mentorship first, as closing it does: it cannot close while a note of it
+    # is being shared.
+    _locked_mentorship(note.mentorship_id)
     # 404 if the retention purge deleted the note since the page was loaded.
     note = get_object_or_404(
         Note.objects.select_for_update(of=("self",)).select_related(

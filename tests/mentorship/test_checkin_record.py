@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
 from django.utils import timezone
 
-from mentorship import checkins
-from mentorship.models import CheckIn, RevisitPrompt
+from mentorship import checkins, services
+from mentorship.models import CheckIn, Mentorship, RevisitPrompt
 from tests.mentorship.checkin_helpers import DIMENSIONS, past_checkin, sign_terms
 
 HELD = {
@@ -264,3 +264,18 @@ def test_recording_refuses_more_feedback_items_than_the_page_offers(mentorship):
         )
     checkin.refresh_from_db()
     assert not checkin.is_recorded and not checkin.feedback_items.exists()
+
+
+def test_an_extra_checkin_is_refused_on_a_mentorship_closed_since_loaded(mentorship):
+    loaded = Mentorship.objects.get(pk=mentorship.pk)  # what the page had read
+    services.end_mentorship(mentorship=mentorship, ended_by=mentorship.mentor)
+    ahead = mentorship.checkins.filter(status=CheckIn.Status.SCHEDULED).count()
+
+    with pytest.raises(ValidationError, match="closed"):
+        checkins.add_extra(
+            mentorship=loaded,
+            actor=mentorship.mentee,
+            scheduled_at=timezone.now() + timedelta(days=2),
+            duration=30,
+        )
+    assert mentorship.checkins.filter(status=CheckIn.Status.SCHEDULED).count() == ahead

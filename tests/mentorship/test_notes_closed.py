@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.urls import reverse
 
 from mentorship import notes, services
-from mentorship.models import Note
+from mentorship.models import Mentorship, Note
 
 PRIVATE, SHARED = Note.Visibility.PRIVATE, Note.Visibility.SHARED
 
@@ -92,3 +92,16 @@ def test_an_edit_posted_after_the_purge_answers_404(
     client.force_login(mentor)
     response = client.post(_edit_url(note), {"body": "Edit", "visibility": SHARED})
     assert response.status_code == 404
+
+
+def test_a_note_is_refused_on_a_mentorship_closed_since_the_page_loaded(
+    mentorship, mentor
+):
+    loaded = Mentorship.objects.get(pk=mentorship.pk)  # what the page had read
+    services.end_mentorship(mentorship=mentorship, ended_by=mentor)
+
+    with pytest.raises(PermissionDenied):
+        notes.create_note(
+            mentorship=loaded, author=mentor, body="Late.", visibility=SHARED
+        )
+    assert not Note.objects.exists()
