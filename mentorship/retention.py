@@ -20,7 +20,7 @@ from typing import cast
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS as DEFAULT_DB
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import (
     Case,
     Count,
@@ -144,7 +144,15 @@ def recompute_expiries(*, mentorship: Mentorship, now: datetime | None = None) -
 
 
 class PurgeFailed(RuntimeError):
-    """A batch did not delete exactly the notes it counted; it was rolled back."""
+    """A batch could not delete exactly the notes it counted; it was rolled back."""
+
+
+class _BatchRaced(PurgeFailed):
+    """An author deleted or changed a note of the batch while it ran."""
+
+
+# Tries of one batch that its notes' authors keep changing, before the purge stops.
+BATCH_TRIES = 3
 
 
 @dataclass
@@ -187,7 +195,7 @@ def purge_expired_notes(
     more = True
     while more:
         started = time.monotonic()
-        notes, records, more = _purge_batch(run)
+        notes, records, more = _purge_batch_again_if_raced(run)
         if notes:
             elapsed = time.monotonic() - started
             report.longest_batch_seconds = max(report.longest_batch_seconds, elapsed)
@@ -204,7 +212,25 @@ def purge_expired_notes(
     return report
 
 
-@transaction.atomic
+def _purge_batch_again_if_raced(run: _PurgeRun) -> tuple[int, int, bool]:
+    """Purge a batch; if an author changed one of its notes meanwhile, the batch is
+    rolled back whole: purge it again, as it is now.
+
+    The batch does not lock its notes first (that would double its cost). A note
+    deleted between the batch's count and its DELETE is a mismatch; a note shared
+    between the permission and the note DELETEs is a foreign-key error at commit.
+    """
+    for attempt in range(1, BATCH_TRIES + 1):
+        try:
+            return _purge_batch(run)
+        except (_BatchRaced, IntegrityError):
+            if attempt == BATCH_TRIES:
+                raise
+            log.info("A note changed during a purge batch; purging it again")
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic(durable=True)
 def _purge_batch(run: _PurgeRun) -> tuple[int, int, bool]:
     """Delete the next run.size expired notes, oldest expiry first.
 
@@ -235,16 +261,17 @@ def _purge_batch(run: _PurgeRun) -> tuple[int, int, bool]:
     )
     batch = expired if last is None else expired.filter(_up_to(last))
     counted, records = _record_destruction(batch, run)
-    if not records:
-        return 0, 0, False
+    if not records:  # none left, or all deleted meanwhile by their authors
+        run.after = last
+        return 0, 0, last is not None
     for permissions in (NoteUserObjectPermission, NoteGroupObjectPermission):
         _delete_permissions(permissions, batch)
     deleted = batch._raw_delete(DEFAULT_DB)
     survivors = _survivors(batch)
-    if deleted != counted or survivors:
-        raise PurgeFailed(
-            f"Counted {counted} notes, deleted {deleted}, {survivors} still there"
-        )
+    if survivors:
+        raise PurgeFailed(f"Deleted {deleted} notes, {survivors} still there")
+    if deleted != counted:
+        raise _BatchRaced(f"Counted {counted} notes, deleted {deleted}")
     run.after = last
     return deleted, records, last is not None
 

@@ -257,10 +257,10 @@ def test_purge_queries_per_batch_do_not_grow(
     # Per batch: savepoint, (on PostgreSQL: the purge lock, commit without waiting
     # for the disk,) the batch's last key, records inserted from the batch's counts
     # per mentorship, user permissions deleted, group permissions deleted, notes
-    # deleted, survivors counted, release. The third finds none: savepoint, (lock,
-    # setting,) last key, records inserted (none), release.
-    setting = 2 if connection.vendor == "postgresql" else 0
-    with django_assert_num_queries(8 + 8 + 4 + 3 * setting):
+    # deleted, survivors counted, release. The third finds none: savepoint, (purge
+    # lock, setting,) last key, records inserted (none), release.
+    postgres = 2 if connection.vendor == "postgresql" else 0
+    with django_assert_num_queries(8 + 8 + 4 + 3 * postgres):
         report = purge_at(now, batch_size=3)
     assert report.notes == 6
 
