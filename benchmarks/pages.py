@@ -25,7 +25,8 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from throwaway import throwaway_database
 
 ROOT = Path(__file__).resolve().parent.parent
 PORT = 8765
@@ -85,24 +86,13 @@ print(cohort.public_id, session(coordinator), session(users[1]))
 
 @contextlib.contextmanager
 def _database(env: dict[str, str]) -> Iterator[None]:
-    """On PostgreSQL, create a throw-away database beside DATABASE_URL's and drop it after."""
+    """On PostgreSQL, run against a throw-away database beside DATABASE_URL's."""
     url = env["DATABASE_URL"]
     if not url.startswith("postgres"):
         yield
         return
-    import psycopg
-
-    parts = urlsplit(url)
-    name = f"mentoring_bench_{secrets.token_hex(4)}"
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    env["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
-    try:
+    with throwaway_database(url) as env["DATABASE_URL"]:
         yield
-    finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 def _manage(env: dict[str, str], *args: str) -> str:

@@ -22,7 +22,6 @@ gets a destruction record; --run 1 is the worst case, a record per note.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import resource
@@ -30,9 +29,9 @@ import secrets
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from throwaway import throwaway_database
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,23 +49,6 @@ def _env(url: str) -> dict[str, str]:
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),
     }
-
-
-@contextlib.contextmanager
-def _database(url: str) -> Iterator[str]:
-    """Create a throw-away database beside the one in `url`; drop it afterwards."""
-    import psycopg
-
-    parts = urlsplit(url)
-    name = f"mentoring_bench_{secrets.token_hex(4)}"
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlunsplit(parts._replace(path=f"/{name}"))
-    finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 def _setup(env: dict[str, str]) -> None:
@@ -241,7 +223,7 @@ def main() -> None:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         raise SystemExit("Set DATABASE_URL to a PostgreSQL server: postgres://...")
-    with _database(url) as bench_url:
+    with throwaway_database(url) as bench_url:
         env = _env(bench_url)
         subprocess.run(
             [sys.executable, "manage.py", "migrate", "--verbosity=0"],

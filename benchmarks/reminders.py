@@ -14,38 +14,17 @@ INSERT and an UPDATE per reminder, nothing selected or rendered) timed in the sa
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import secrets
 import statistics
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from throwaway import throwaway_database
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@contextlib.contextmanager
-def _database(url: str) -> Iterator[str]:
-    """Create a throw-away database beside `url`'s; yield its URL; drop it after."""
-    import psycopg
-
-    parts = urlsplit(url)
-    name = f"mentoring_bench_{secrets.token_hex(4)}"
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlunsplit(parts._replace(path=f"/{name}"))
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 def _setup(database_url: str) -> None:
@@ -226,7 +205,7 @@ def main() -> None:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         raise SystemExit("Set DATABASE_URL=postgres://...: this measures PostgreSQL")
-    with _database(url) as database_url:
+    with throwaway_database(url) as database_url:
         _setup(database_url)
         started = time.perf_counter()
         _seed(args.checkins, args.per_pair)
