@@ -20,6 +20,7 @@ from mentorship.models import (
     Mentorship,
     Program,
     RevisitPrompt,
+    ToolkitEntry,
     User,
     coordinated_by,
 )
@@ -86,3 +87,19 @@ def get_revisit_for(user: User, public_id: UUID) -> RevisitPrompt:
         Q(mentorship__mentor=user) | Q(mentorship__mentee=user)
     ).select_related("mentorship__mentor", "mentorship__mentee", "decided_by")
     return get_object_or_404(qs, public_id=public_id)
+
+
+def get_toolkit_entry_for(user: User, public_id: UUID) -> ToolkitEntry:
+    """Return a toolkit entry for its program's coordinators to decide on.
+
+    Entries of programs the user is not in are 404; the program's other people 403.
+    """
+    qs = (
+        ToolkitEntry.objects.filter(program__in=Program.objects.visible_to(user))
+        .annotate(is_coordinator=coordinated_by(user, "program_id"))
+        .select_related("program")
+    )
+    entry = get_object_or_404(qs, public_id=public_id)
+    if not entry.is_coordinator:  # type: ignore[attr-defined]
+        raise PermissionDenied
+    return entry

@@ -20,6 +20,7 @@ from mentorship.models import (
     Mentorship,
     Note,
     Program,
+    ToolkitEntry,
     User,
 )
 
@@ -149,3 +150,26 @@ class NoteAdmin(ViewOnlyAdmin):
     ) -> bool:
         # Notes go through their author or the retention purge, not an operator.
         return False
+
+
+@admin.register(ToolkitEntry)
+class ToolkitEntryAdmin(ViewOnlyAdmin):
+    """Coordinators publish and decline in the app; operators may delete abuse."""
+
+    # No author: an anonymous entry stays anonymous here too.
+    list_display = ["title", "program", "kind", "status", "is_anonymous", "created_at"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["program"]
+    search_fields = ["title"]
+    fields = readonly_fields = (
+        "public_id",
+        "program",
+        "kind",
+        "title",
+        "body",
+        "link",
+        "is_anonymous",
+        "status",
+        "decided_at",
+        "created_at",
+    )

@@ -1,14 +1,15 @@
-"""Demo activity: check-ins in several states and notes of both kinds."""
+"""Demo activity: check-ins in several states, notes of both kinds, toolkit entries."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.utils import timezone
 
-from mentorship import checkins
+from mentorship import checkins, toolkit
 from mentorship import notes as note_services
-from mentorship.models import CheckIn, Cohort, Mentorship, Note, User
+from mentorship.models import CheckIn, Cohort, Mentorship, Note, ToolkitEntry, User
 
 FEEDBACK = {
     "situation": "Tuesday's design review of the billing service.",
@@ -22,6 +23,68 @@ NOTES = [
     ("mentee", "private", "{me}'s private note: raise the team-lead opening."),
     ("mentee", "shared", "Shared by {me}: reading list for the architecture module."),
     ("mentor", "shared", "Shared by {me}: the outline we agreed with {partner}."),
+]
+
+# (pair, author, published?, entry): pair 0 is Maya and Eli, pair 1 Noah and Iris.
+TOOLKIT: list[tuple[int, str, bool, dict[str, Any]]] = [
+    (
+        0,
+        "mentor",
+        True,
+        {
+            "kind": "lesson",
+            "title": "Agree the goal before the first check-in",
+            "body": "Pairs who wrote one goal into the agreement had far better "
+            "first meetings than pairs who started with a general chat.",
+        },
+    ),
+    (
+        0,
+        "mentee",
+        True,
+        {
+            "kind": "strategy",
+            "title": "Send the agenda a day ahead",
+            "body": "Three bullet points the day before: what happened, where I am "
+            "stuck, what I want to leave with. The check-in starts on the real "
+            "question.",
+        },
+    ),
+    (
+        1,
+        "mentee",
+        True,
+        {
+            "kind": "barrier",
+            "title": "Check-ins slip when deadlines hit",
+            "body": "In release weeks we both cancelled. A fixed slot outside the "
+            "sprint ceremonies fixed it.",
+            "is_anonymous": True,
+        },
+    ),
+    (
+        1,
+        "mentor",
+        True,
+        {
+            "kind": "resource",
+            "title": "A short guide to giving feedback",
+            "body": "Situation, behaviour, impact: a frame that keeps feedback "
+            "concrete.",
+            "link": "https://en.wikipedia.org/wiki/Feedback",
+        },
+    ),
+    (
+        1,
+        "mentee",
+        False,
+        {
+            "kind": "strategy",
+            "title": "Pair on a small task first",
+            "body": "Before talking careers, we paired on a small bug fix. It broke "
+            "the ice.",
+        },
+    ),
 ]
 
 
@@ -106,6 +169,17 @@ def _notes(mentorship: Mentorship) -> None:
         )
 
 
+def _toolkit(cohort: Cohort, pairs: list[Mentorship]) -> None:
+    program = cohort.program
+    coordinator = program.coordinators.order_by("pk").first()
+    for pair, role, published, fields in TOOLKIT:
+        entry = toolkit.contribute_entry(
+            program=program, author=getattr(pairs[pair], role), **fields
+        )
+        if published and coordinator is not None:
+            toolkit.publish_entry(entry=entry, decided_by=coordinator)
+
+
 def seed_activity(*, cohort: Cohort) -> None:
     """Give the demo pairs a history, unless they have one already."""
     for mentorship in cohort.mentorships.active().with_people():
@@ -118,4 +192,8 @@ def seed_activity(*, cohort: Cohort) -> None:
             _past(mentorship, 5, mentorship.mentor)
         if not Note.objects.filter(mentorship=mentorship).exists():
             _notes(mentorship)
+    pairs = list(cohort.mentorships.active().with_people().order_by("pk"))
+    has_toolkit = ToolkitEntry.objects.filter(program=cohort.program).exists()
+    if len(pairs) >= 2 and not has_toolkit:
+        _toolkit(cohort, pairs)
     checkins.assess_drift()

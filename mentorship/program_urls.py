@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mentorship.views import account, checkins, notes, retention
+from mentorship.views import account, checkins, notes, retention, toolkit
 from mentorship.views import programs as views
 
 app_name = "mentorship"
@@ -108,6 +108,32 @@ urlpatterns = [
         "cohorts/<uuid:public_id>/destruction-records/",
         retention.destruction_records,
         name="destruction_records",
+    ),
+    # The living toolkit: everyone in the program reads it; coordinators decide.
+    path(
+        "programs/<uuid:public_id>/toolkit/",
+        toolkit.toolkit_list,
+        name="toolkit_list",
+    ),
+    path(
+        "programs/<uuid:public_id>/toolkit/new/",
+        toolkit.toolkit_create,
+        name="toolkit_create",
+    ),
+    path(
+        "programs/<uuid:public_id>/toolkit/review/",
+        toolkit.toolkit_review,
+        name="toolkit_review",
+    ),
+    path(
+        "toolkit/<uuid:public_id>/publish/",
+        toolkit.toolkit_publish,
+        name="toolkit_publish",
+    ),
+    path(
+        "toolkit/<uuid:public_id>/decline/",
+        toolkit.toolkit_decline,
+        name="toolkit_decline",
     ),
     # Account preferences and the calendar feed (the feed's secret is its address).
     path("account/preferences/", account.preferences, name="preferences"),

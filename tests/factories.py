@@ -11,7 +11,15 @@ from factory.django import DjangoModelFactory
 
 from agreements import services as agreement_services
 from mentorship import services
-from mentorship.models import Cohort, Invitation, Membership, Mentorship, Program, User
+from mentorship.models import (
+    Cohort,
+    Invitation,
+    Membership,
+    Mentorship,
+    Program,
+    ToolkitEntry,
+    User,
+)
 
 PASSWORD = "correct horse battery staple"
 
@@ -83,6 +91,25 @@ class InvitationFactory(DjangoModelFactory):
     full_name = factory.Sequence(lambda n: f"Invitee {n}")
     role = "mentee"
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+
+
+class ToolkitEntryFactory(DjangoModelFactory):
+    """A submitted entry; ToolkitEntryFactory(published=True) for a published one."""
+
+    class Meta:
+        model = ToolkitEntry
+
+    class Params:
+        published = factory.Trait(
+            status=ToolkitEntry.Status.PUBLISHED,
+            decided_at=factory.LazyFunction(timezone.now),
+        )
+
+    program = factory.SubFactory(ProgramFactory)
+    author = factory.SubFactory(UserFactory)
+    kind = ToolkitEntry.Kind.LESSON
+    title = factory.Sequence(lambda n: f"Toolkit entry {n}")
+    body = "What we learned, in a few lines."
 
 
 def pair(*, cohort, mentor, mentee, supervisor=None) -> Mentorship:

@@ -35,6 +35,7 @@ from mentorship.models.programs import (
     public_id_field,
 )
 from mentorship.models.reminders import Reminder
+from mentorship.models.toolkit import ToolkitEntry
 
 __all__ = [
     "DEFAULT_SCORECARD_DIMENSIONS",
@@ -60,6 +61,7 @@ __all__ = [
     "Role",
     "ScorecardRating",
     "TimeStampedModel",
+    "ToolkitEntry",
     "User",
     "UserManager",
     "coordinated_by",
