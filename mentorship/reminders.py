@@ -16,14 +16,13 @@ picks up what is left. Emails say what is due and link to it, never its content.
 
 from __future__ import annotations
 
-import calendar
 import functools
 import hashlib
 import logging
 import operator
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -50,7 +49,6 @@ from mentorship.models import (
     Program,
     Reminder,
     ReminderLead,
-    ReviewCadence,
     RevisitPrompt,
     User,
 )
@@ -497,131 +495,11 @@ def send_drift_nudges(
     )
 
 
-# --- Progress reviews -----------------------------------------------------------------
-
-REVIEW_MONTHS: dict[str, int] = {
-    ReviewCadence.MONTHLY: 1,
-    ReviewCadence.QUARTERLY: 3,
-    ReviewCadence.SEMIANNUAL: 6,
-}
-REVIEW_REMINDER_TIME = time(9, 0)
-
-
-def add_months(day: date, months: int) -> date:
-    """Return the same day `months` later, or the month's last day if it is shorter."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def review_due_dates(
-    *, started_on: date, review_cadence: str, ends_on: date
-) -> list[date]:
-    """Return the days progress reviews fall due: one review cadence after another,
-    counted from the day the mentorship started, up to the cohort's last day.
-
-    A stand-in until reviews exist (issue 5), which will know their own due dates.
-    """
-    months = REVIEW_MONTHS.get(review_cadence)
-    if not months:
-        return []
-    days = []
-    for n in range(1, 12 * 20):
-        day = add_months(started_on, months * n)
-        if day > ends_on:
-            break
-        days.append(day)
-    return days
-
-
-def _next_review_due_at(mentorship: Mentorship, now: datetime) -> datetime | None:
-    """The next review due time after now: its day at 09:00 in the mentee's zone."""
-    for day in review_due_dates(
-        started_on=mentorship.started_on,
-        review_cadence=mentorship.review_cadence,
-        ends_on=mentorship.cohort.ends_on,
-    ):
-        due_at = datetime.combine(
-            day, REVIEW_REMINDER_TIME, tzinfo=mentorship.mentee.zone
-        )
-        if due_at > now:
-            return due_at
-    return None
-
-
-def review_due_batches(
-    *, now: datetime, batch_size: int = BATCH_SIZE
-) -> Iterator[list[Due]]:
-    """Yield the review-due reminders, sent REVIEW_DUE_WARNING_DAYS before each review.
-
-    The due days are computed in Python, so the query only leaves out pairs already
-    reminded of a review still ahead; mentorships whose next review is further off
-    are read and skipped.
-    """
-    warning = timedelta(days=settings.REVIEW_DUE_WARNING_DAYS)
-    mentorships = (
-        Mentorship.objects.active()
-        .exclude(review_cadence="")
-        .filter(cohort__ends_on__gte=(now - timedelta(days=1)).date())
-        .select_related("mentor", "mentee", "cohort")
-    )
-    rows = pending_for_pair(
-        mentorships,
-        lambda role: unclaimed(
-            Reminder.Kind.REVIEW_DUE,
-            recipient=f"{role}_id",
-            subject="public_id",
-            due_at__gt=now,
-        ),
-        pair="",
-    )
-    for batch in batches(rows, batch_size):
-        dues = []
-        for mentorship in batch:
-            due_at = _next_review_due_at(mentorship, now)
-            if due_at is not None and now >= due_at - warning:
-                dues += [
-                    _review_due(mentorship, person, due_at)
-                    for person in people_to_remind(mentorship, mentorship)
-                ]
-        yield dues
-
-
-def _review_due(mentorship: Mentorship, person: User, due_at: datetime) -> Due:
-    day = formats.date_format(due_at.astimezone(mentorship.mentee.zone), "l j F Y")
-    return Due(
-        kind=Reminder.Kind.REVIEW_DUE,
-        subject=mentorship.public_id,
-        due_at=due_at,
-        recipient=person,
-        mentorship=mentorship,
-        template="reminder_review_due",
-        subject_line=_("Progress review due on %(day)s") % {"day": day},
-        context={
-            "partner_name": mentorship.partner_of(person).full_name,
-            "day": day,
-            "url": emails.absolute_url(mentorship.get_absolute_url()),
-        },
-    )
-
-
-def send_review_due_reminders(
-    *, now: datetime | None = None, batch_size: int = BATCH_SIZE
-) -> int:
-    """Tell both members of the pair a progress review is due in a few days."""
-    now = now or timezone.now()
-    return sum(
-        deliver_all(batch)
-        for batch in review_due_batches(now=now, batch_size=batch_size)
-    )
-
-
 # --- All of it, every few minutes -----------------------------------------------------
 
 SWEEPS: dict[str, Callable[..., int]] = {
     "checkin": send_checkin_reminders,
     "drift": send_drift_nudges,
-    "review_due": send_review_due_reminders,
 }
 
 

@@ -490,7 +490,7 @@ def apply_terms(*, mentorship: Mentorship, terms: OperatingTerms) -> Mentorship:
     """Record the terms now in force on the mentorship (called by the agreements app).
 
     A changed cadence re-plans the check-ins still ahead; a changed retention rule
-    re-computes the expiry of the notes kept.
+    re-computes the expiry of the notes kept; the reviews app re-plans its reviews.
     """
     cadence_changed = (mentorship.cadence, mentorship.cadence_days) != (
         terms.cadence,
@@ -512,6 +512,7 @@ def apply_terms(*, mentorship: Mentorship, terms: OperatingTerms) -> Mentorship:
     if cadence_changed:
         checkins.replan_series(mentorship=mentorship, after=terms.effective_at)
     retention.recompute_expiries(mentorship=mentorship, now=terms.effective_at)
+    signals.terms_applied.send(sender=Mentorship, mentorship=mentorship, terms=terms)
     return mentorship
 
 

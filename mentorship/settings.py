@@ -273,7 +273,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(hours=1),
     },
     # every 5 minutes: count missed check-ins, then send check-in reminders, drift
-    # nudges, revisit and review-due reminders (each claimed once, so runs may overlap)
+    # nudges and revisit reminders (each claimed once, so runs may overlap)
     "send-reminders": {
         "task": "mentorship.tasks.send_reminders",
         "schedule": timedelta(minutes=5),
@@ -282,6 +282,11 @@ CELERY_BEAT_SCHEDULE = {
     "open-revisit-prompts": {
         "task": "mentorship.tasks.open_revisit_prompts",
         "schedule": timedelta(hours=1),
+    },
+    # every 15 minutes: tell both parties a progress review is due in a few days
+    "send-review-reminders": {
+        "task": "reviews.tasks.send_review_reminders",
+        "schedule": timedelta(minutes=15),
     },
     # every 15 minutes: tell both parties an amendment's notice period ends soon
     "send-notice-ending-reminders": {

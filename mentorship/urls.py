@@ -51,4 +51,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("mentorship.program_urls")),
     path("", include("agreements.urls")),
+    path("", include("reviews.urls")),
 ]

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import time_machine
 from django.utils import timezone
@@ -11,7 +10,7 @@ from django.utils import timezone
 from agreements import services as agreements
 from agreements.reminders import send_notice_ending_reminders
 from mentorship import checkins, reminders
-from mentorship.models import Mentorship, RevisitPrompt
+from mentorship.models import RevisitPrompt
 from tests import factories
 from tests.mentorship.reminder_helpers import checkin_in, recipients
 
@@ -72,22 +71,6 @@ def test_a_deactivated_person_gets_no_revisit_reminder(mentorship, mentor, mente
     _deactivate(mentee)
     assert reminders.send_drift_nudges() == 1
     assert recipients() == [mentor.email]
-
-
-def test_a_deactivated_person_gets_no_review_due_reminder(
-    settings, cohort, mentorship, mentor, mentee
-):
-    cohort.starts_on, cohort.ends_on = date(2027, 3, 1), date(2028, 3, 1)
-    cohort.save(update_fields=["starts_on", "ends_on"])
-    Mentorship.objects.filter(pk=mentorship.pk).update(
-        review_cadence="quarterly", started_on=date(2027, 3, 1)
-    )
-    settings.REVIEW_DUE_WARNING_DAYS = 3
-    _deactivate(mentor)
-    due = datetime.combine(date(2027, 6, 1), time(9), tzinfo=ZoneInfo("UTC"))
-    with time_machine.travel(due - timedelta(days=1), tick=False):
-        assert reminders.send_review_due_reminders() == 1
-    assert recipients() == [mentee.email]
 
 
 def test_a_deactivated_party_gets_no_notice_ending_reminder(
