@@ -156,6 +156,10 @@ REVIEW_DUE_WARNING_DAYS = env_int("REVIEW_DUE_WARNING_DAYS", 3, minimum=1, maxim
 NOTICE_ENDING_WARNING_DAYS = env_int(
     "NOTICE_ENDING_WARNING_DAYS", 2, minimum=1, maximum=30
 )
+# How long before a consent to the supervisor ends the mentee is told.
+CONSENT_EXPIRY_WARNING_DAYS = env_int(
+    "CONSENT_EXPIRY_WARNING_DAYS", 7, minimum=1, maximum=60
+)
 # Notes deleted per purge transaction.
 RETENTION_PURGE_BATCH = env_int(
     "RETENTION_PURGE_BATCH", 2000, minimum=1, maximum=50_000
@@ -283,7 +287,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mentorship.tasks.open_revisit_prompts",
         "schedule": timedelta(hours=1),
     },
-    # every 15 minutes: tell both parties a progress review is due in a few days
+    # every 15 minutes: tell both parties a progress review is due in a few days, and
+    # mentees that their consent to the supervisor ends soon
     "send-review-reminders": {
         "task": "reviews.tasks.send_review_reminders",
         "schedule": timedelta(minutes=15),

@@ -60,7 +60,9 @@ def get_summary_consent_for(user: User, public_id: UUID) -> SupervisorConsent:
     qs = (
         SupervisorConsent.objects.active()
         .filter(supervisor=user, mentorship__supervisor=user)
-        .select_related("mentorship__mentee", "mentorship__cohort__program")
+        .select_related(
+            "supervisor", "mentorship__mentee", "mentorship__cohort__program"
+        )
     )
     consent = get_object_or_404(qs, mentorship__public_id=public_id)
     if not services.sharing_allowed(consent.mentorship):

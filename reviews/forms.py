@@ -17,7 +17,7 @@ from reviews.services import Assessment, Completion
 RATINGS = [(n, str(n)) for n in range(1, 6)]
 
 
-def _rating_field(label: str) -> forms.TypedChoiceField:
+def _rating_field(label: Any) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label=label, choices=RATINGS, coerce=int, widget=forms.RadioSelect
     )
@@ -110,7 +110,7 @@ class CompletionForm(forms.Form):
         return [self[f"dimension_{i}"] for i in range(len(self.dimensions))]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         recalibrate = data.get("outcome") == ProgressReview.Outcome.RECALIBRATE
         if recalibrate and not data.get("criteria_to_change"):
             self.add_error(

@@ -257,6 +257,8 @@ class SupervisorConsent(TimeStampedModel):
     # The receipts emailed to the mentee, stamped once sent.
     receipt_sent_at = models.DateTimeField(null=True, blank=True)
     end_receipt_sent_at = models.DateTimeField(null=True, blank=True)
+    # The supervisor is told a summary is shared, if the consent still holds then.
+    supervisor_told_at = models.DateTimeField(null=True, blank=True)
 
     objects = SupervisorConsentQuerySet.as_manager()
 

@@ -75,3 +75,38 @@ def send_consent_receipt(*, consent_id: int, ended: bool = False) -> bool:
         setattr(consent, stamp, timezone.now())
         consent.save(update_fields=[stamp, "updated_at"])
     return True
+
+
+@shared_task(
+    autoretry_for=(SMTPException, ConnectionError), retry_backoff=True, max_retries=5
+)
+def tell_supervisor(*, consent_id: int) -> bool:
+    """Tell the supervisor a summary is shared with them, once, and only if the
+    consent is still active when the task runs (it may have been withdrawn since)."""
+    with transaction.atomic():
+        consent = (
+            SupervisorConsent.objects.select_for_update(of=("self",))
+            .select_related("mentee", "supervisor", "mentorship")
+            .filter(pk=consent_id)
+            .first()
+        )
+        if consent is None or consent.supervisor_told_at or not consent.is_active():
+            return False
+        if consent.mentorship.supervisor_id != consent.supervisor_id:
+            return False
+        emails.send(
+            "consent_supervisor",
+            to=consent.supervisor.email,
+            subject=_("%(name)s shared a progress summary with you")
+            % {"name": consent.mentee.full_name},
+            context={
+                "name": consent.supervisor.get_short_name(),
+                "mentee_name": consent.mentee.full_name,
+                "url": emails.absolute_url(
+                    reverse("reviews:summary", args=[consent.mentorship.public_id])
+                ),
+            },
+        )
+        consent.supervisor_told_at = timezone.now()
+        consent.save(update_fields=["supervisor_told_at", "updated_at"])
+    return True

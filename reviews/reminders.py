@@ -1,6 +1,6 @@
-"""Tell both parties a progress review is due, through mentorship.reminders.
+"""Tell both parties a progress review is due, and a mentee that their consent ends.
 
-Each reminder is claimed once per review and person (see mentorship.reminders).
+Sent through mentorship.reminders: each is claimed once per subject and person.
 """
 
 from __future__ import annotations
@@ -9,13 +9,14 @@ from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from mentorship import reminders
 from mentorship.lib import emails
 from mentorship.models import Mentorship, Reminder, User
-from reviews.models import ProgressReview
+from reviews.models import ProgressReview, SupervisorConsent
 
 REVIEW_REMINDER_TIME = time(9, 0)
 
@@ -89,4 +90,63 @@ def send_review_due_reminders(
     return sum(
         reminders.deliver_all(batch)
         for batch in review_due_batches(now=now, batch_size=batch_size)
+    )
+
+
+# --- Consent ending -------------------------------------------------------------------
+
+
+def consent_expiry_batches(
+    *, now: datetime, batch_size: int = reminders.BATCH_SIZE
+) -> Iterator[list[reminders.Due]]:
+    """Yield the reminders to mentees whose consent ends within
+    CONSENT_EXPIRY_WARNING_DAYS, one query per batch of consents."""
+    horizon = now + timedelta(days=settings.CONSENT_EXPIRY_WARNING_DAYS)
+    consents = (
+        SupervisorConsent.objects.active(now)
+        .filter(expires_at__lte=horizon, mentee__is_active=True)
+        .filter(
+            reminders.unclaimed(
+                Reminder.Kind.CONSENT_EXPIRY,
+                recipient="mentee_id",
+                subject="public_id",
+            )
+        )
+        .select_related("mentee", "supervisor", "mentorship")
+    )
+    for batch in reminders.batches(consents, batch_size):
+        yield [_consent_expiry_due(consent) for consent in batch]
+
+
+def _consent_expiry_due(consent: SupervisorConsent) -> reminders.Due:
+    assert consent.expires_at is not None  # the query asked for one
+    when = reminders.local_time(consent.expires_at, consent.mentee)
+    return reminders.Due(
+        kind=Reminder.Kind.CONSENT_EXPIRY,
+        subject=consent.public_id,
+        due_at=consent.expires_at,
+        recipient=consent.mentee,
+        mentorship=consent.mentorship,
+        template="reminder_consent_expiry",
+        subject_line=_("Your consent to share your progress ends on %(when)s")
+        % {"when": when},
+        context={
+            "supervisor_name": consent.supervisor.full_name,
+            "when": when,
+            "zone": consent.mentee.time_zone,
+            "url": emails.absolute_url(
+                reverse("reviews:consent", args=[consent.mentorship.public_id])
+            ),
+        },
+    )
+
+
+def send_consent_expiry_reminders(
+    *, now: datetime | None = None, batch_size: int = reminders.BATCH_SIZE
+) -> int:
+    """Tell each mentee, a few days ahead, that their consent is about to end."""
+    now = now or timezone.now()
+    return sum(
+        reminders.deliver_all(batch)
+        for batch in consent_expiry_batches(now=now, batch_size=batch_size)
     )

@@ -13,11 +13,12 @@ from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from agreements import services as agreement_services
-from agreements.models import AgreementVersion, SupervisorSharing
+from agreements.models import AgreementVersion, SuccessCriterion, SupervisorSharing
 from mentorship.models import Mentorship, ReviewCadence, Role, User
 from reviews import notifications
 from reviews.models import (
@@ -204,20 +205,11 @@ def missing_parties(review: ProgressReview) -> list[str]:
     """The roles that have not yet assessed every criterion of the review."""
     if review.version_id is None:
         return [Role.MENTEE, Role.MENTOR]
-    needed = review.version.criteria.count()  # type: ignore[union-attr]
-    done = {
-        role: count
-        for role, count in _counts_by_role(review).items()
-        if count >= needed
-    }
-    return [role for role in (Role.MENTEE, Role.MENTOR) if role not in done]
-
-
-def _counts_by_role(review: ProgressReview) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for role in review.assessments.values_list("role", flat=True):
-        counts[role] = counts.get(role, 0) + 1
-    return counts
+    needed = SuccessCriterion.objects.filter(version_id=review.version_id).count()
+    counts = dict(
+        review.assessments.values_list("role").annotate(n=Count("pk")).order_by()
+    )
+    return [role for role in (Role.MENTEE, Role.MENTOR) if counts.get(role, 0) < needed]
 
 
 @dataclass(frozen=True)
@@ -264,7 +256,7 @@ def complete_review(
     _check_workable(review, actor)
     waiting = missing_parties(review)
     if waiting:
-        names = {
+        names: dict[str, User] = {
             Role.MENTEE: review.mentorship.mentee,
             Role.MENTOR: review.mentorship.mentor,
         }
@@ -407,6 +399,9 @@ def grant_consent(
     )
     transaction.on_commit(
         partial(notifications.send_consent_receipt.delay, consent_id=consent.pk)
+    )
+    transaction.on_commit(
+        partial(notifications.tell_supervisor.delay, consent_id=consent.pk)
     )
     return consent
 

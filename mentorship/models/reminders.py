@@ -26,6 +26,7 @@ class Reminder(models.Model):
         REVIEW_DUE = "review_due", _("Progress review due")
         NOTICE_ENDING = "notice_end", _("Amendment notice ending")
         NOTE_EXPIRY = "note_expiry", _("Note about to expire")
+        CONSENT_EXPIRY = "consent_exp", _("Consent to the supervisor ends soon")
 
     kind = models.CharField(max_length=12, choices=Kind)
     # The public id of what the reminder is about: a check-in, a note, a version...

@@ -109,7 +109,12 @@ def _render_summary(
 def preview(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
     """The mentee sees the supervisor's page exactly, without it being logged."""
     mentorship = access.get_consent_mentorship_for(request.user, public_id)
-    current = SupervisorConsent.objects.active().filter(mentorship=mentorship).first()
+    current = (
+        SupervisorConsent.objects.active()
+        .filter(mentorship=mentorship)
+        .select_related("supervisor")
+        .first()
+    )
     if current is None or not services.sharing_allowed(mentorship):
         messages.info(request, _("Nothing is shared with your supervisor at present."))
         return redirect("reviews:consent", mentorship.public_id)

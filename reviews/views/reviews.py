@@ -57,7 +57,7 @@ def _render(
     assessments = list(
         CriterionAssessment.objects.filter(review=review).select_related("criterion")
     )
-    by_role = {
+    by_role: dict[str, dict[int, CriterionAssessment]] = {
         r: {a.criterion_id: a for a in assessments if a.role == r}
         for r in (Role.MENTEE, Role.MENTOR)
     }

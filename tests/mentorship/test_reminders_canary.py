@@ -10,10 +10,13 @@ from django.utils import timezone
 
 from agreements import services as agreements
 from agreements import tasks as agreement_tasks
-from mentorship import reminders, tasks
-from mentorship.models import FeedbackItem, Mentorship, Note, Reminder, RevisitPrompt
+from mentorship import tasks
+from mentorship.models import FeedbackItem, Note, Reminder, RevisitPrompt
+from reviews import tasks as review_tasks
+from reviews.models import ProgressReview
 from tests import factories
 from tests.mentorship.reminder_helpers import CANARY, checkin_in, full_text
+from tests.reviews.helpers import grant
 
 CONTENT = {
     "alignment": CANARY,
@@ -75,20 +78,23 @@ def test_no_reminder_or_log_line_carries_confidential_text(
         due_on=timezone.localdate(),
         outcome_note=CANARY,
     )
-    # A quarterly review falls due in two days.
-    started = reminders.add_months(timezone.localdate() + timedelta(days=2), -3)
-    Mentorship.objects.filter(pk=mentorship.pk).update(started_on=started)
+    # A review falls due in two days; the consent, with its summary, ends in three.
+    ProgressReview.objects.create(
+        mentorship=mentorship, due_on=timezone.localdate() + timedelta(days=2)
+    )
+    grant(mentorship, summary=CANARY, days=3)
     mail.outbox.clear()
     caplog.clear()
     caplog.set_level(logging.DEBUG)
 
     tasks.send_reminders()
     agreement_tasks.send_notice_ending_reminders()
+    review_tasks.send_review_reminders()
 
     assert set(Reminder.objects.values_list("kind", flat=True)) == set(
         Reminder.Kind.values
     ) - {Reminder.Kind.NOTE_EXPIRY}
-    assert len(mail.outbox) == Reminder.objects.count() == 11
+    assert len(mail.outbox) == Reminder.objects.count() == 12
     for message in mail.outbox:
         assert CANARY not in full_text(message)
     assert CANARY not in caplog.text

@@ -56,10 +56,12 @@ def test_the_mentee_grants_consent_with_the_text_shown_and_how(
     )
     assert consent.granted_via == "consent page" and consent.ip_address == "127.0.0.1"
     assert consent.is_active() and consent.expires_at is None
-    [receipt] = mail.outbox
-    assert receipt.to == [mentee.email]
+    receipt, told = mail.outbox
+    assert receipt.to == [mentee.email] and told.to == [supervisor.email]
+    assert reverse("reviews:summary", args=[mentorship.public_id]) in told.body
     assert str(consent.public_id) in receipt.body
-    assert "I run the design reviews now." not in receipt.body  # no content in email
+    for message in (receipt, told):  # no content in any email
+        assert "I run the design reviews now." not in message.body
     assert consent.__class__.objects.get().receipt_sent_at is not None
 
 
@@ -125,6 +127,7 @@ def test_withdrawal_is_one_click_kept_and_receipted(
     assert not first.is_active()
     assert [m.subject for m in mail.outbox] == [
         "Your consent was recorded",
+        "Eli Mentee shared a progress summary with you",
         "Your consent was withdrawn",
     ]
     page = client.get(consent_url).content.decode()

@@ -90,8 +90,8 @@ def test_a_deactivated_person_gets_no_review_due_reminder(reviewed, mentor, ment
 
 def test_the_task_sends_each_reminder_once(reviewed):
     with time_machine.travel(FIRST_DUE - timedelta(days=1), tick=False):
-        assert tasks.send_review_reminders() == 2
-        assert tasks.send_review_reminders() == 0
+        assert tasks.send_review_reminders() == {"review_due": 2, "consent_expiry": 0}
+        assert tasks.send_review_reminders() == {"review_due": 0, "consent_expiry": 0}
 
 
 def test_a_review_done_early_is_not_reminded(mentorship, settings):
