@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reviews.views import consent, reviews
+from reviews.views import consent, record, reviews
 
 app_name = "reviews"
 
@@ -26,5 +26,17 @@ urlpatterns = [
         "supervision/<uuid:public_id>/summary.csv",
         consent.summary_export,
         name="summary_export",
+    ),
+    # The portable record of an ended mentorship: the pair only, each their own.
+    path("mentorships/<uuid:public_id>/record/", record.record_page, name="record"),
+    path(
+        "mentorships/<uuid:public_id>/record.json",
+        record.record_json,
+        name="record_json",
+    ),
+    path(
+        "mentorships/<uuid:public_id>/record.pdf",
+        record.record_pdf,
+        name="record_pdf",
     ),
 ]
