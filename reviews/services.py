@@ -340,6 +340,10 @@ class Grant:
 
 
 def _check_grant(mentorship: Mentorship, grant: Grant) -> None:
+    if not mentorship.is_active:
+        raise ValidationError(
+            _("This mentorship has closed: there is no progress left to share.")
+        )
     if mentorship.supervisor is None:
         raise ValidationError(_("No supervisor is named on this mentorship."))
     if not sharing_allowed(mentorship):

@@ -158,6 +158,20 @@ def test_an_agreement_that_shares_nothing_refuses_consent(mentorship):
         grant(mentorship)
 
 
+def test_no_new_consent_once_the_mentorship_has_closed_but_withdrawal_works(
+    mentorship, mentor
+):
+    from mentorship import services as mentorship_services
+
+    grant(mentorship)
+    mentorship_services.end_mentorship(mentorship=mentorship, ended_by=mentor)
+    mentorship.refresh_from_db()
+    with pytest.raises(ValidationError, match="has closed"):
+        grant(mentorship)
+    services.withdraw_consent(mentorship=mentorship, mentee=mentorship.mentee)
+    assert not mentorship.consents.active().exists()
+
+
 def test_no_consent_without_a_named_supervisor(client, mentorship, mentee, consent_url):
     type(mentorship).objects.filter(pk=mentorship.pk).update(supervisor=None)
     client.force_login(mentee)
