@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reviews.views import consent, record, reviews
+from reviews.views import consent, dashboard, record, reviews
 
 app_name = "reviews"
 
@@ -38,5 +38,21 @@ urlpatterns = [
         "mentorships/<uuid:public_id>/record.pdf",
         record.record_pdf,
         name="record_pdf",
+    ),
+    # The coordinator's cohort dashboard: counts and states, never content.
+    path(
+        "cohorts/<uuid:public_id>/dashboard/",
+        dashboard.cohort_dashboard,
+        name="cohort_dashboard",
+    ),
+    path(
+        "cohorts/<uuid:public_id>/dashboard.csv",
+        dashboard.cohort_dashboard_csv,
+        name="cohort_dashboard_csv",
+    ),
+    path(
+        "cohorts/<uuid:public_id>/report.pdf",
+        dashboard.cohort_report_pdf,
+        name="cohort_report_pdf",
     ),
 ]
