@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mentorship', '0008_toolkit_entry'),
+        ("mentorship", "0008_toolkit_entry"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='reminder',
-            name='kind',
-            field=models.CharField(choices=[('checkin', 'Check-in coming up'), ('drift_pair', 'Check-in missed'), ('drift_coord', 'Mentorship drifting'), ('revisit', 'Time to revisit the agreement'), ('review_due', 'Progress review due'), ('notice_end', 'Amendment notice ending'), ('note_expiry', 'Note about to expire'), ('consent_exp', 'Consent to the supervisor ends soon')], max_length=12),
+            model_name="reminder",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("checkin", "Check-in coming up"),
+                    ("drift_pair", "Check-in missed"),
+                    ("drift_coord", "Mentorship drifting"),
+                    ("revisit", "Time to revisit the agreement"),
+                    ("review_due", "Progress review due"),
+                    ("notice_end", "Amendment notice ending"),
+                    ("note_expiry", "Note about to expire"),
+                    ("consent_exp", "Consent to the supervisor ends soon"),
+                ],
+                max_length=12,
+            ),
         ),
     ]

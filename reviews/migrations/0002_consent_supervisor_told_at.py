@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0001_reviews_consents_and_view_log'),
+        ("reviews", "0001_reviews_consents_and_view_log"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='supervisorconsent',
-            name='supervisor_told_at',
+            model_name="supervisorconsent",
+            name="supervisor_told_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]
