@@ -10,7 +10,6 @@ import re
 import uuid
 from datetime import timedelta
 
-import pytest
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
@@ -196,8 +195,7 @@ def test_the_preview_without_consent_says_nothing_is_shared(client, mentorship, 
     assert "Nothing is shared with your supervisor" in response.content.decode()
 
 
-@pytest.mark.parametrize("now_offset", [0])
-def test_the_decision_is_never_cached(client, mentorship, supervisor, now_offset):
+def test_the_decision_is_never_cached(client, mentorship, supervisor):
     consent = grant(mentorship, scope=["attendance"], summary="")
     client.force_login(supervisor)
     url = _pages(mentorship)["summary"]
