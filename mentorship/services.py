@@ -534,8 +534,12 @@ def end_mentorship(
     mentorship.ended_at = now
     mentorship.ended_on = max(timezone.localdate(now), mentorship.started_on)
     mentorship.ended_by = ended_by
+    mentorship.close_reason = reason.strip()
     mentorship.save(
-        update_fields=["status", "ended_at", "ended_on", "ended_by", "updated_at"]
+        update_fields=[
+            *("status", "ended_at", "ended_on", "ended_by", "close_reason"),
+            "updated_at",
+        ]
     )
     checkins.cancel_ahead(
         mentorship=mentorship, actor=ended_by, after=now, reason=reason

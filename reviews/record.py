@@ -10,7 +10,7 @@ JSON schema "mentoring-record/1" (times ISO 8601 with offset, days ISO dates):
 
 - ``schema``, ``generated_at``, ``requester`` {name, role}
 - ``mentorship`` {id, program, cohort, mentor, mentee, supervisor, started_on,
-  ended_on, ended_at, closed_by, closed_by_role}
+  ended_on, ended_at, closed_by, closed_by_role, close_reason}
 - ``agreement_versions``: the signed ones (effective, superseded), oldest first:
   {number, status, status_label, proposed_at, effective_at, superseded_at,
   content_hash, sections [{key, title, fields [{name, label, value, text}]}],
@@ -81,6 +81,7 @@ class MentorshipFacts:
     ended_at: datetime | None
     closed_by: str | None
     closed_by_role: str | None
+    close_reason: str
 
 
 @dataclass(frozen=True)
@@ -281,6 +282,7 @@ def _facts(mentorship: Mentorship) -> MentorshipFacts:
         ended_at=mentorship.ended_at,
         closed_by=closer.full_name if closer else None,
         closed_by_role=role,
+        close_reason=mentorship.close_reason,
     )
 
 

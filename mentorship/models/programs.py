@@ -553,6 +553,10 @@ class Mentorship(TimeStampedModel):
         blank=True,
         related_name="+",
     )
+    # Why it closed, as whoever closed it wrote it: shown to the pair and the closer.
+    close_reason = models.TextField(
+        _("reason for closing"), max_length=1000, blank=True
+    )
     # The regular meeting time, in the mentee's time zone: series check-ins keep this
     # wall-clock time across daylight-saving changes.
     meeting_time = models.TimeField(_("regular meeting time"), default=time(10, 0))
