@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "mentorship.middleware.NoStoreForAuthenticatedMiddleware",
+    "mentorship.middleware.SessionLifetimeMiddleware",
     "mentorship.middleware.UserTimeZoneMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -182,7 +184,17 @@ AXES_USERNAME_FORM_FIELD = "username"
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
 
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12, minimum=300)
+# Sessions end after SESSION_COOKIE_AGE seconds without a request (idle timeout:
+# requests move the expiry ahead), and SESSION_ABSOLUTE_SECONDS after sign-in however
+# busy (mentorship.middleware.SessionLifetimeMiddleware).
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60, minimum=300)
+SESSION_ABSOLUTE_SECONDS = env_int(
+    "SESSION_ABSOLUTE_SECONDS", 60 * 60 * 12, minimum=600, maximum=60 * 60 * 24 * 30
+)
+if SESSION_ABSOLUTE_SECONDS < SESSION_COOKIE_AGE:
+    raise ImproperlyConfigured(
+        "SESSION_ABSOLUTE_SECONDS must be at least SESSION_COOKIE_AGE"
+    )
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
