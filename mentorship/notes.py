@@ -194,16 +194,7 @@ def notes_visible_to(
     Explicit flags: no superuser shortcut, no model-wide permission, no groups. Rows
     come with what the badge and expiry need, so listing them takes one query.
     """
-    if not user.is_authenticated:
-        return Note.objects.none()
-    notes = get_objects_for_user(
-        user,
-        VIEW,
-        klass=Note,
-        accept_global_perms=False,
-        with_superuser=False,
-        use_groups=False,
-    )
+    notes = _readable(user)
     if mentorship is not None:
         notes = notes.filter(mentorship=mentorship)
     return notes.select_related(
@@ -212,6 +203,19 @@ def notes_visible_to(
         "mentorship__mentor",
         "mentorship__mentee",
         "mentorship__cohort__program",
+    )
+
+
+def _readable(user: User | AnonymousUser) -> QuerySet[Note]:
+    if not user.is_authenticated:
+        return Note.objects.none()
+    return get_objects_for_user(
+        user,
+        VIEW,
+        klass=Note,
+        accept_global_perms=False,
+        with_superuser=False,
+        use_groups=False,
     )
 
 
@@ -232,11 +236,18 @@ def notes_for_page(
     *,
     checkin: CheckIn | None = None,
 ) -> list[Note]:
-    """Return the latest notes the user may read on a mentorship (or one check-in)."""
-    notes = notes_visible_to(user, mentorship)
+    """Return the latest notes the user may read on a mentorship (or one check-in).
+
+    The page holds the mentorship with its people and program already: the notes
+    take it from there rather than joining those tables again.
+    """
+    notes = _readable(user).filter(mentorship=mentorship)
     if checkin is not None:
         notes = notes.filter(checkin=checkin)
-    return list(notes[:limit])
+    found = list(notes.select_related("author", "checkin")[:limit])
+    for note in found:
+        note.mentorship = mentorship
+    return found
 
 
 def note_counts(mentorship_ids: list[int]) -> dict[int, dict[str, int]]:
