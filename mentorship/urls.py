@@ -53,3 +53,5 @@ urlpatterns = [
     path("", include("agreements.urls")),
     path("", include("reviews.urls")),
 ]
+
+handler500 = "mentorship.views.errors.server_error"
