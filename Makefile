@@ -2,7 +2,7 @@
 #   make install   create .venv and install the project with its test tools
 #   make run       migrate, seed the demo and serve on http://127.0.0.1:8000
 #   make test      lint, then the test suite
-#   make lint      ruff, formatting, mypy and missing migrations
+#   make lint      ruff, formatting, mypy, missing migrations, bandit and semgrep
 #   make fmt       format the code and apply ruff's safe fixes
 #   make clean     remove .venv and generated files
 
@@ -71,6 +71,10 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy mentorship agreements reviews
 	DEBUG=true $(MANAGE) makemigrations --check --dry-run
+	$(BIN)/bandit --quiet --recursive --severity-level medium \
+	  --exclude '*/migrations/*' mentorship agreements reviews
+	$(BIN)/semgrep scan --config .semgrep/ --metrics=off --disable-version-check \
+	  --no-git-ignore --error --quiet mentorship agreements reviews templates
 
 fmt: install
 	$(BIN)/ruff format .
