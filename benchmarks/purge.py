@@ -15,7 +15,7 @@ half of them shared, with their permission rows (1.5 per note), then:
 It prints both times and their ratio (target <= 1.5), the purging process's peak
 memory (ru_maxrss of the child, target <= 150 MB) and its longest transaction.
 Notes of a mentorship expire in runs of --run notes (a pair writes a few notes per
-meeting), so a batch of 2,000 touches about 2,000 / run mentorships, each of which
+meeting), so a batch of 10,000 touches about 10,000 / run mentorships, each of which
 gets a destruction record; --run 1 is the worst case, a record per note.
 """
 

@@ -164,7 +164,7 @@ CONSENT_EXPIRY_WARNING_DAYS = env_int(
 )
 # Notes deleted per purge transaction.
 RETENTION_PURGE_BATCH = env_int(
-    "RETENTION_PURGE_BATCH", 2000, minimum=1, maximum=50_000
+    "RETENTION_PURGE_BATCH", 10_000, minimum=1, maximum=50_000
 )
 
 # Lock an account out from one address after repeated failures (django-axes).
