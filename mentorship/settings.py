@@ -276,6 +276,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "agreements.tasks.activate_due_amendments",
         "schedule": timedelta(minutes=15),
     },
+    # every 10 minutes: queue again invitation emails whose task was lost
+    "requeue-unsent-invitations": {
+        "task": "mentorship.tasks.requeue_unsent_invitations",
+        "schedule": timedelta(minutes=10),
+    },
     # daily: delete invitations that were never accepted and expired 90+ days ago
     "purge-stale-invitations": {
         "task": "mentorship.tasks.purge_stale_invitations",

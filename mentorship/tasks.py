@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from smtplib import SMTPException
 
 from celery import Task, shared_task
@@ -60,6 +61,40 @@ def send_invitation_email(*, invitation_id: int) -> bool:
 @shared_task
 def purge_stale_invitations() -> int:
     return maintenance.purge_stale_invitations()
+
+
+@shared_task
+def requeue_unsent_invitations(
+    *, settle_seconds: int = 2 * 60, within_seconds: int = 60 * 60
+) -> int:
+    """Queue again the email of each pending invitation that has not gone out: its
+    task was lost (the broker was away when it was queued, or lost it in a crash).
+    Return how many were queued.
+
+    One changed less than settle_seconds ago may still be on its way to a worker;
+    past within_seconds a coordinator's "send again" takes over, so an address that
+    keeps failing is not retried for days. send_invitation_email sends at most once
+    (it stamps sent_at under the row's lock): one queued twice is sent once.
+    """
+    now = timezone.now()
+    unsent = list(
+        Invitation.objects.pending()
+        .filter(
+            sent_at=None,
+            updated_at__lte=now - timedelta(seconds=settle_seconds),
+            updated_at__gt=now - timedelta(seconds=within_seconds),
+        )
+        .values_list("pk", flat=True)
+    )
+
+    def queue() -> None:
+        for invitation_id in unsent:
+            send_invitation_email.delay(invitation_id=invitation_id)
+
+    transaction.on_commit(queue)
+    if unsent:
+        log.info("Queued %d unsent invitation emails again", len(unsent))
+    return len(unsent)
 
 
 @shared_task

@@ -5,7 +5,10 @@ and returns an Outcome with its figures and the problems found (none when it hel
 - A worker SIGKILLed in the middle of the reminder sweep, and of the purge: a fresh
   worker gets the killed task back from Redis (acks_late) and finishes it.
 - Redis SIGKILLed with tasks queued, and again under a consuming worker, then
-  restarted from its append-only file.
+  restarted from its append-only file. kombu takes a message off the queue and
+  records it as unacknowledged in two commands: a kill between them loses it, and
+  the beat's sweep of unsent invitations (requeue_unsent_invitations) queues it
+  again.
 - PostgreSQL restarted, and stopped for a while, under gunicorn (faults_web.py).
 
 Every service is private (faults_services.py): loopback only, temporary data.
@@ -247,7 +250,9 @@ def redis_killed_with_tasks_queued(workdir: Path, *, queued=50, stream=100) -> O
             )
             try:
                 worker.wait(lambda: not unsent.exists(), what="the queued emails")
-                figures = _kill_under_worker(broker, worker, cohort, stream)
+                figures = _kill_under_worker(
+                    broker, worker, redis, queue, cohort, stream
+                )
                 worker.wait(
                     lambda: not redis.exists("unacked"),
                     what="the message in flight at the kill to be redelivered",
@@ -274,8 +279,10 @@ def redis_killed_with_tasks_queued(workdir: Path, *, queued=50, stream=100) -> O
     return outcome
 
 
-def _kill_under_worker(broker, worker, cohort, stream: int) -> dict:
-    """SIGKILL Redis while the worker consumes; restart it; queue a few more."""
+def _kill_under_worker(broker, worker, redis, queue, cohort, stream: int) -> dict:
+    """SIGKILL Redis while the worker consumes; restart it; queue a few more. What
+    the broker lost at the kill, the sweep of unsent invitations (beat's, run here
+    once the worker has settled) queues again."""
     batch = factories.InvitationFactory.create_batch(stream, cohort=cohort)
     for invitation in batch:
         tasks.send_invitation_email.delay(invitation_id=invitation.pk)
@@ -295,13 +302,30 @@ def _kill_under_worker(broker, worker, cohort, stream: int) -> dict:
     def progressed() -> bool:
         if not moved and unsent.count() < left + len(after):
             moved.append(time.monotonic())
-        return not unsent.exists()
+        return bool(moved)
 
     worker.wait(progressed, what="the worker to resume", timeout=RECOVERY_TIMEOUT)
+    counts: list[int] = []
+
+    def settled() -> bool:
+        """All sent, or nothing queued, nothing in flight and none sent for 2 s."""
+        counts.append(unsent.count())
+        if not counts[-1]:
+            return True
+        idle = redis.llen(queue) == 0 and not redis.exists("unacked")
+        steady = len(counts) >= 20 and len(set(counts[-20:])) == 1
+        return idle and steady
+
+    worker.wait(settled, what="the worker to settle", timeout=RECOVERY_TIMEOUT)
+    lost_by_broker = unsent.count()
+    requeued = tasks.requeue_unsent_invitations(settle_seconds=0)
+    worker.wait(lambda: not unsent.exists(), what="the requeued emails")
     return {
         "left at the second kill": left,
         "seconds from Redis's return to the worker consuming": round(
             moved[0] - back, 1
         ),
+        "lost by the broker at the kill under the worker": lost_by_broker,
+        "queued again by the sweep of unsent invitations": requeued,
         "total": stream + len(after),
     }

@@ -13,6 +13,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from mentorship import tasks
 from mentorship.models import Invitation
 from tests import factories
 from tests.mentorship.test_invitation_acceptance import _assert_unusable
@@ -192,3 +193,33 @@ def test_a_closed_cohort_takes_no_invitations_and_no_acceptances(
     assert Invitation.objects.count() == 1
     client.logout()
     _assert_unusable(client, pending.get_accept_url(), 410, "This cohort has closed")
+
+
+def test_an_invitation_whose_task_was_lost_is_queued_again_and_sent_once(
+    cohort, django_capture_on_commit_callbacks
+):
+    now = timezone.now()
+
+    def invitation(changed_ago: timedelta, **fields) -> Invitation:
+        made = factories.InvitationFactory(cohort=cohort, **fields)
+        Invitation.objects.filter(pk=made.pk).update(updated_at=now - changed_ago)
+        return made
+
+    lost = invitation(timedelta(minutes=5))
+    on_its_way = invitation(timedelta(seconds=30))
+    long_ago = invitation(timedelta(hours=2))
+    sent = invitation(timedelta(minutes=5), sent_at=now - timedelta(minutes=5))
+    revoked = invitation(timedelta(minutes=5), revoked_at=now)
+    expired = invitation(timedelta(minutes=5), expires_at=now - timedelta(minutes=1))
+    mail.outbox.clear()
+
+    for _ in range(2):  # a second sweep finds it sent
+        with django_capture_on_commit_callbacks(execute=True):
+            tasks.requeue_unsent_invitations()
+
+    assert [message.to for message in mail.outbox] == [[lost.email]]
+    lost.refresh_from_db()
+    assert lost.sent_at is not None
+    for left in (on_its_way, long_ago, sent, revoked, expired):
+        left.refresh_from_db()
+        assert left.sent_at == (sent.sent_at if left == sent else None)
