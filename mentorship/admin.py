@@ -112,6 +112,8 @@ class MentorshipAdmin(ViewOnlyAdmin):
     list_select_related = ["mentor", "mentee", "cohort__program"]
     raw_id_fields = ["cohort", "mentor", "mentee", "supervisor", "created_by"]
     readonly_fields = ["public_id"]
+    # What the closer wrote is for the pair: staff see that and when it closed.
+    exclude = ["close_reason"]
 
     def has_delete_permission(
         self, request: HttpRequest, obj: Model | None = None

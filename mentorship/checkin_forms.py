@@ -166,7 +166,14 @@ def feedback_items(formset: Any) -> list[dict[str, str]]:
 
 class CloseForm(forms.Form):
     reason = forms.CharField(
-        label=_("Why it closes"), max_length=1000, widget=TEXT_AREA, required=False
+        label=_("Why it closes"),
+        max_length=1000,
+        widget=TEXT_AREA,
+        required=False,
+        help_text=_(
+            "Shown on the mentorship page to the mentor, the mentee and you; "
+            "not to supervisors or other coordinators."
+        ),
     )
     confirm = forms.BooleanField(
         label=_("Close this mentorship: check-ins ahead are cancelled"),

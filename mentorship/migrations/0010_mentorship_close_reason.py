@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
             model_name="mentorship",
             name="close_reason",
             field=models.TextField(
-                blank=True, max_length=1000, verbose_name="reason for closing"
+                blank=True, max_length=2000, verbose_name="reason for closing"
             ),
         ),
     ]

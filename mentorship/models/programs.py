@@ -553,9 +553,10 @@ class Mentorship(TimeStampedModel):
         blank=True,
         related_name="+",
     )
-    # Why it closed, as whoever closed it wrote it: shown to the pair and the closer.
+    # Why it closed, as whoever closed it wrote it (the close form, or the note of a
+    # revisit that decided to close): shown to the pair and the closer only.
     close_reason = models.TextField(
-        _("reason for closing"), max_length=1000, blank=True
+        _("reason for closing"), max_length=2000, blank=True
     )
     # The regular meeting time, in the mentee's time zone: series check-ins keep this
     # wall-clock time across daylight-saving changes.

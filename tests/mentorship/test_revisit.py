@@ -104,3 +104,41 @@ def test_close_page_for_pair_and_coordinator_only(client, request, mentorship):
     )
     mentorship.refresh_from_db()
     assert mentorship.status == "ended" and mentorship.ended_at is not None
+
+
+def test_the_reason_for_closing_is_the_pairs_and_the_closers(
+    client, request, mentorship, coordinator
+):
+    reason = "Closing because of a family matter 7f3a"
+    client.force_login(mentorship.mentor)
+    url = reverse("mentorship:mentorship_close", args=[mentorship.public_id])
+    assert client.post(url, {"confirm": "on", "reason": reason}).status_code == 302
+    mentorship.refresh_from_db()
+    assert mentorship.close_reason == reason
+    page = mentorship.get_absolute_url()
+    for actor in ("mentor", "mentee"):
+        client.force_login(request.getfixturevalue(actor))
+        assert reason in client.get(page).text
+    record = reverse("reviews:record_json", args=[mentorship.public_id])
+    assert client.get(record).json()["mentorship"]["close_reason"] == reason
+    client.force_login(coordinator)
+    for url in (
+        page,
+        mentorship.cohort.get_absolute_url(),
+        reverse("reviews:cohort_dashboard", args=[mentorship.cohort.public_id]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200 and reason not in response.text, url
+    staff = factories.UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    admin_page = reverse("admin:mentorship_mentorship_change", args=[mentorship.pk])
+    response = client.get(admin_page)
+    assert response.status_code == 200 and reason not in response.text
+
+
+def test_a_long_revisit_note_is_kept_whole_as_the_reason_for_closing(client, prompt):
+    note = "x" * 2000
+    client.force_login(prompt.mentorship.mentee)
+    client.post(_url(prompt), {"outcome": "closed", "note": note})
+    prompt.mentorship.refresh_from_db()
+    assert prompt.mentorship.close_reason == note
