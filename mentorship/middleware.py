@@ -60,8 +60,8 @@ class SessionLifetimeMiddleware:
     The idle timeout is the session's own expiry, which a save moves
     SESSION_COOKIE_AGE ahead: a request saves the session when the last move is
     REFRESH_SECONDS old, so a busy page does not write the session on every request
-    and the timeout is exact to within that. A session signed in before this
-    middleware existed has no stamps and gets them now. Comes after
+    and the timeout is exact to within that. A session without a sign-in stamp is of
+    unknown age and ends (stamp_login_time stamps every sign-in). Comes after
     AuthenticationMiddleware and before LoginRequiredMiddleware, which then sends the
     ended session to the login page.
     """
@@ -73,7 +73,8 @@ class SessionLifetimeMiddleware:
         if request.user.is_authenticated:
             now = int(time.time())
             session = request.session
-            login_at = session.setdefault(LOGIN_AT_KEY, now)
+            # No stamp: signed in before the lifetime was kept, so of unknown age.
+            login_at = session.get(LOGIN_AT_KEY, 0)
             if now - int(login_at) >= settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)
             elif now - int(session.get(SEEN_AT_KEY, 0)) >= REFRESH_SECONDS:
