@@ -379,6 +379,7 @@ def _login(
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
         if status != 200 or not csrf or token is None:
             out["error"] = f"login page: {status}, no CSRF token"
+            start.abort()  # the others would wait for this one for ever
             return
         form = {"username": email, "password": password}
         body = urlencode({**form, "csrfmiddlewaretoken": token.group(1)})
@@ -405,12 +406,13 @@ def _login(
         )
         out["error"] = "" if status == 200 else f"home answered {status}"
     except (OSError, threading.BrokenBarrierError) as error:
+        start.abort()
         out["error"] = repr(error)
 
 
 def _logins(base: str, master: int, emails: list[str], password: str) -> int:
     """Log everyone in at once while sampling RSS; print it; return the failures."""
-    start = threading.Barrier(len(emails))
+    start = threading.Barrier(len(emails), timeout=120)
     outcomes: list[dict] = [{"error": "not run"} for _ in emails]
     threads = [
         threading.Thread(target=_login, args=(base, email, password, start, out))

@@ -155,7 +155,16 @@ def test_cookies_are_secure_under_production_settings(world):
 
 
 def test_a_response_that_sets_its_own_cache_control_keeps_it(world):
-    # The calendar feed is anonymous by design and sends no-store itself.
+    client = gates.client_for(world, "mentor")
+    # The login page is never_cache (Django's own header), home is not.
+    own = client.get(reverse("login"), secure=True)["Cache-Control"]
+    assert "must-revalidate" in own and "no-store" in own
+    assert client.get(reverse("home"), secure=True)["Cache-Control"] == (
+        "no-store, private"
+    )
+
+
+def test_the_calendar_feed_is_not_stored_though_anonymous(world):
     url = reverse(
         "mentorship:calendar_feed", kwargs={"token": world.mentor.calendar_token}
     )
