@@ -9,11 +9,12 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 from django.db import OperationalError
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import path
 
 from mentorship.urls import handler500  # noqa: F401 - the project's, for this URLconf
 from mentorship.urls import urlpatterns as project_urlpatterns
+from mentorship.views.errors import server_error
 from tests import factories
 
 SECRET_DETAIL = "kaboom-7c1f secret detail of the failure"
@@ -81,6 +82,22 @@ def test_losing_the_database_answers_503_with_retry_after(mentee):
     assert "Briefly unavailable" in body  # templates/503.html
     _assert_reveals_nothing(body)
     assert "OperationalError" not in body
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [(OperationalError("gone"), 503), (RuntimeError(SECRET_DETAIL), 500)],
+)
+def test_the_error_pages_render_without_the_database(django_db_blocker, error, status):
+    request = RequestFactory().get("/")
+    # As Django calls the handler: while the error is being handled.
+    with django_db_blocker.block():
+        try:
+            raise error
+        except type(error):
+            response = server_error(request)
+    assert response.status_code == status
+    _assert_reveals_nothing(response.content.decode())
 
 
 def test_the_404_page_is_ours(mentee):
