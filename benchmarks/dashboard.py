@@ -8,9 +8,11 @@ cohort of 5,000 mentorships, their agreements, check-ins, reviews, consents,
 disclosures and destruction records (tests/reviews/cohort_builder.py, the mix the
 query-count tests use). Serves the app with gunicorn (2 workers) and drives, in the
 same run and in turn, with wrk on loopback: the dashboard (page 1 of the roster),
-Django admin's changelist of the same mentorships as a superuser, a trivial view and
-the health check. Prints req/s and p50/p95/p99 of each (the median of --rounds runs)
-and the ratios dashboard/admin (target >= 2) and dashboard/trivial (target >= 0.5).
+Django admin's changelist of the same mentorships as a superuser, a trivial view, an
+empty response to the coordinator's session (the least any signed-in page costs) and
+the health check. Prints req/s and p50/p95/p99 of each (the median of --rounds runs),
+the ratios dashboard/admin (target >= 2) and dashboard/trivial (target >= 0.5), and
+the dashboard against the empty signed-in response.
 """
 
 from __future__ import annotations
@@ -104,7 +106,7 @@ def _report(results: dict[str, dict[str, float]], args: argparse.Namespace) -> N
             f"{name:52} {r['rps']:8.0f} {r['p50']:7.1f} {r['p95']:7.1f} {r['p99']:7.1f}"
         )
     names = list(results)
-    dashboard, admin, trivial, health = (results[n]["rps"] for n in names)
+    dashboard, admin, trivial, floor, health = (results[n]["rps"] for n in names)
     for label, ratio, target in (
         ("dashboard / admin changelist", dashboard / admin, TARGETS["admin"]),
         ("dashboard / trivial view", dashboard / trivial, TARGETS["trivial"]),
@@ -112,6 +114,11 @@ def _report(results: dict[str, dict[str, float]], args: argparse.Namespace) -> N
         verdict = "met" if ratio >= target else "MISSED"
         print(f"{label:32} {ratio:6.2f}  (target >= {target}: {verdict})")
     print(f"{'dashboard / health check':32} {dashboard / health:6.2f}")
+    print(f"{'dashboard / empty signed-in':32} {dashboard / floor:6.2f}")
+    print(
+        f"{'empty signed-in / trivial view':32} {floor / trivial:6.2f}  "
+        "(the ceiling for any signed-in page)"
+    )
 
 
 def main() -> None:
@@ -140,6 +147,11 @@ def main() -> None:
                     operator,
                 ),
                 ("trivial view (/__trivial)", "/__trivial", None),
+                (
+                    "empty signed-in response (/__signed_in)",
+                    "/__signed_in",
+                    coordinator,
+                ),
                 ("health check (/healthz, SELECT 1)", "/healthz", None),
             ]
             with gunicorn(env, PORT) as base:
