@@ -19,9 +19,9 @@ the coordinator's cohort dashboard. Prints per page req/s, its ratio to the triv
 view of the same run (target >= 0.5) and to the empty signed-in response,
 p50/p95/p99 (medians of the rounds), requests, errors, and the queries of one
 request (counted once while seeding). By default that is 6 x 3 x 20 s = 6 minutes
-of load. Every error wrk reports (connect, read, write,
-timeout after 2 s, status >= 400) is counted over the whole time, and after each run
-every page must still answer 200 itself rather than redirect to the login page.
+of load. Every error wrk reports (connect, read, write, timeout after 2 s, status >=
+400) is counted over the whole time, and after each run every page must still answer
+200 itself rather than redirect to the login page.
 
 Last, --logins distinct participants with Argon2 password hashes log in at the same
 moment through the real login form (GET for the CSRF token, then POST), while the
@@ -496,7 +496,7 @@ def _serve(base: str, seeded: dict, args: argparse.Namespace, password: str) -> 
     pages = [
         ("trivial view (/__trivial)", "/__trivial", None, None),
         (
-            "signed-in empty response (/__signed_in)",
+            "empty signed-in response (/__signed_in)",
             "/__signed_in",
             sessions["home"],
             None,
