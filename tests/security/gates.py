@@ -16,7 +16,7 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.auth.tokens import default_token_generator
-from django.db import connection
+from django.db import connection, models
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -152,19 +152,11 @@ def _template(w: Writer, program: Any, cohort: Any) -> AgreementTemplate:
     return template
 
 
+# The agreement's free-text sections: every one a participant writes in.
 SECTIONS = [
-    "purpose",
-    "feedback_baseline",
-    "out_of_scope",
-    "mentor_commitments",
-    "mentee_commitments",
-    "boundaries",
-    "private_matters",
-    "notes_handling",
-    "renegotiation_triggers",
-    "change_recording",
-    "mentor_aspirations",
-    "mentee_aspirations",
+    name
+    for name in AgreementVersion.CONTENT_FIELDS
+    if isinstance(AgreementVersion._meta.get_field(name), models.TextField)
 ]
 
 
